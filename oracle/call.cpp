@@ -1,0 +1,271 @@
+#include "oracle/call.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "oracle/abi.hpp"
+#include "oracle/value_codec.hpp"
+
+namespace ipc::oracle {
+namespace {
+
+using json = nlohmann::json;
+using abi::Space;
+
+struct OpKeys {
+  const char* op;
+  std::set<std::string> keys;  // beyond op, handle, note
+};
+
+const std::vector<OpKeys>& op_table() {
+  static const std::vector<OpKeys> t = {
+      {"socket", {"domain", "type", "protocol"}},
+      {"bind", {"addr", "port", "family", "addrlen", "raw"}},
+      {"connect", {"addr", "port", "family", "addrlen", "raw"}},
+      {"listen", {"backlog"}},
+      {"accept", {"new", "flags", "addrlen"}},
+      {"getsockname", {"addrlen"}},
+      {"getpeername", {"addrlen"}},
+      {"setsockopt", {"level", "name", "as", "value", "optlen"}},
+      {"getsockopt", {"level", "name", "as", "optlen", "init"}},
+      {"sendto", {"data", "text", "size", "flags", "addr", "port", "family", "addrlen", "raw"}},
+      {"recvfrom", {"len", "flags", "addrlen"}},
+      {"shutdown", {"how"}},
+      {"close", {}},
+      {"ioctl", {"request", "as", "value"}},
+      {"sysctl", {"path", "value"}},
+  };
+  return t;
+}
+
+const OpKeys* find_op(const std::string& op) {
+  for (const auto& o : op_table())
+    if (op == o.op) return &o;
+  return nullptr;
+}
+
+std::string str(const json& call, const char* key, const std::string& dflt = "") {
+  auto it = call.find(key);
+  if (it == call.end()) return dflt;
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<std::int64_t>());
+  throw StepError(fmt::format("'{}' must be a string or a number, got {}", key, it->dump()));
+}
+
+std::int64_t sym(const json& call, const char* key, Space space, std::int64_t dflt, bool flags = false) {
+  auto it = call.find(key);
+  if (it == call.end()) return dflt;
+  if (it->is_number_integer()) return it->get<std::int64_t>();
+  if (it->is_array()) {  // ["MSG_PEEK", "MSG_DONTWAIT"]
+    std::int64_t v = 0;
+    for (const auto& e : *it) {
+      auto one = abi::lookup(space, e.get<std::string>());
+      if (!one) throw StepError(fmt::format("'{}': unknown symbol {}", key, e.dump()));
+      v |= *one;
+    }
+    return v;
+  }
+  if (!it->is_string()) throw StepError(fmt::format("'{}' must be a symbol or a number", key));
+  auto s = it->get<std::string>();
+  auto v = flags ? abi::lookup_flags(space, s) : abi::lookup(space, s);
+  if (!v) throw StepError(fmt::format("'{}': unknown symbol '{}'", key, s));
+  return *v;
+}
+
+std::int64_t integer(const json& call, const char* key, std::int64_t dflt) {
+  auto it = call.find(key);
+  if (it == call.end()) return dflt;
+  if (!it->is_number_integer()) throw StepError(fmt::format("'{}' must be an integer, got {}", key, it->dump()));
+  return it->get<std::int64_t>();
+}
+
+// The sockaddr of bind/connect/sendto: structured, or raw bytes.
+void put_sockaddr(const json& call, json& req, std::string& text, bool required) {
+  if (call.contains("raw")) {
+    auto bytes = from_hex(str(call, "raw"));
+    req["addr"] = {{"raw", to_hex(bytes)}};
+    req["addrlen"] = integer(call, "addrlen", static_cast<std::int64_t>(bytes.size()));
+    text += fmt::format("raw {}, {}", to_hex(bytes), req["addrlen"].get<std::int64_t>());
+    return;
+  }
+  if (!call.contains("addr") && !call.contains("port") && !required) return;
+  auto addr = str(call, "addr", "0.0.0.0");
+  try {
+    auto n = parse_ipv4(addr);
+    addr = format_ipv4(reinterpret_cast<const std::uint8_t*>(&n));
+  } catch (const CodecError& e) {
+    throw StepError(e.what());
+  }
+  auto port = integer(call, "port", 0);
+  if (port < 0 || port > 65535) throw StepError(fmt::format("port {} out of range", port));
+  auto family = sym(call, "family", Space::Family, 2);
+  req["addr"] = {{"family", family}, {"addr", addr}, {"port", port}};
+  text += fmt::format("{}:{}", addr, port);
+  if (family != 2) text += fmt::format(" family={}", family);
+  if (call.contains("addrlen")) {
+    req["addrlen"] = integer(call, "addrlen", 16);
+    text += fmt::format(", addrlen={}", req["addrlen"].get<std::int64_t>());
+  }
+}
+
+std::string sysctl_path(std::string p) {
+  if (p.find('/') == std::string::npos)
+    for (auto& c : p)
+      if (c == '.') c = '/';
+  if (p.rfind("net/", 0) != 0) throw StepError(fmt::format("sysctl path '{}' is not under net/", p));
+  return p;
+}
+
+}  // namespace
+
+bool is_op(const std::string& op) { return find_op(op) != nullptr; }
+
+void check_step_keys(const json& call) {
+  if (!call.is_object()) throw StepError("a step must be a table");
+  auto it = call.find("op");
+  if (it == call.end() || !it->is_string()) throw StepError("step has no 'op'");
+  auto* op = find_op(it->get<std::string>());
+  if (!op) throw StepError(fmt::format("unknown op '{}'", it->get<std::string>()));
+  for (auto k = call.begin(); k != call.end(); ++k) {
+    if (k.key() == "op" || k.key() == "handle" || k.key() == "note") continue;
+    if (!op->keys.count(k.key()))
+      throw StepError(fmt::format("op '{}' takes no key '{}'", op->op, k.key()));
+  }
+  if ((op->op == std::string("setsockopt") || op->op == std::string("getsockopt")) && !call.contains("name"))
+    throw StepError(fmt::format("{} needs 'name'", op->op));
+  if (op->op == std::string("setsockopt") && !call.contains("value"))
+    throw StepError("setsockopt needs 'value'");
+  if (op->op == std::string("socket") && !call.contains("type")) throw StepError("socket needs 'type'");
+  if (op->op == std::string("sysctl") && !call.contains("path")) throw StepError("sysctl needs 'path'");
+  if (op->op == std::string("ioctl") && !call.contains("request")) throw StepError("ioctl needs 'request'");
+}
+
+json build_request(const json& call) {
+  check_step_keys(call);
+  const auto op = call["op"].get<std::string>();
+  const auto h = str(call, "handle", "s");
+  json req = {{"op", op}};
+  std::string text;
+  try {
+    if (op != "sysctl") req["handle"] = h;
+    if (op == "socket") {
+      req["domain"] = sym(call, "domain", Space::Family, 2);
+      req["type"] = sym(call, "type", Space::SockType, 0, true);
+      req["protocol"] = sym(call, "protocol", Space::Protocol, 0);
+      text = fmt::format("{} = socket({}, {}, {})", h, str(call, "domain", "AF_INET"), str(call, "type"),
+                         str(call, "protocol", "0"));
+    } else if (op == "bind" || op == "connect") {
+      text = fmt::format("{}({}, ", op, h);
+      put_sockaddr(call, req, text, op == "bind" || !call.contains("raw"));
+      text += ")";
+    } else if (op == "listen") {
+      req["backlog"] = integer(call, "backlog", 16);
+      text = fmt::format("listen({}, {})", h, req["backlog"].get<std::int64_t>());
+    } else if (op == "accept") {
+      req["new_handle"] = str(call, "new", "a");
+      req["flags"] = sym(call, "flags", Space::SockType, 0, true);
+      req["addrlen"] = integer(call, "addrlen", 16);
+      text = fmt::format("{} = accept4({}, addrlen={}, {})", req["new_handle"].get<std::string>(), h,
+                         req["addrlen"].get<std::int64_t>(), str(call, "flags", "0"));
+    } else if (op == "getsockname" || op == "getpeername") {
+      req["addrlen"] = integer(call, "addrlen", 16);
+      text = fmt::format("{}({}, addrlen={})", op, h, req["addrlen"].get<std::int64_t>());
+    } else if (op == "setsockopt" || op == "getsockopt") {
+      auto level = sym(call, "level", Space::Level, 0);
+      auto name_s = str(call, "name");
+      auto name = abi::option(static_cast<int>(level), name_s);
+      if (!name) throw StepError(fmt::format("unknown option '{}' at level {}", name_s, abi::level_name(level)));
+      auto as = str(call, "as", "int");
+      if (!is_value_type(as)) throw StepError(fmt::format("unknown value type '{}'", as));
+      req["level"] = level;
+      req["name"] = *name;
+      auto lvl = str(call, "level", "IPPROTO_IP");
+      if (op == "setsockopt") {
+        auto bytes = encode_value(as, call["value"]);
+        auto optlen = integer(call, "optlen", static_cast<std::int64_t>(bytes.size()));
+        req["value"] = to_hex(bytes);
+        req["optlen"] = optlen;
+        text = fmt::format("setsockopt({}, {}, {}, {}, {})", h, lvl, name_s, render_value(as, call["value"]), optlen);
+      } else {
+        auto dflt = value_size(as) ? value_size(as) : 64;
+        auto optlen = integer(call, "optlen", static_cast<std::int64_t>(dflt));
+        req["optlen"] = optlen;
+        if (call.contains("init")) req["value"] = to_hex(encode_value(as, call["init"]));
+        text = fmt::format("getsockopt({}, {}, {}, optlen={})", h, lvl, name_s, optlen);
+      }
+    } else if (op == "sendto") {
+      Bytes data;
+      if (call.contains("data")) data = from_hex(str(call, "data"));
+      else if (call.contains("text")) { auto s = str(call, "text"); data.assign(s.begin(), s.end()); }
+      else data.assign(static_cast<std::size_t>(integer(call, "size", 0)), 0);
+      req["data"] = to_hex(data);
+      req["flags"] = sym(call, "flags", Space::MsgFlag, 0, true);
+      text = fmt::format("sendto({}, {} bytes, {}", h, data.size(), str(call, "flags", "0"));
+      std::string addr_text;
+      put_sockaddr(call, req, addr_text, false);
+      text += addr_text.empty() ? ")" : ", " + addr_text + ")";
+    } else if (op == "recvfrom") {
+      req["len"] = integer(call, "len", 2048);
+      req["flags"] = sym(call, "flags", Space::MsgFlag, 0, true);
+      req["addrlen"] = integer(call, "addrlen", 16);
+      text = fmt::format("recvfrom({}, len={}, {})", h, req["len"].get<std::int64_t>(), str(call, "flags", "0"));
+    } else if (op == "shutdown") {
+      req["how"] = sym(call, "how", Space::Shutdown, 2);
+      text = fmt::format("shutdown({}, {})", h, str(call, "how", "SHUT_RDWR"));
+    } else if (op == "close") {
+      text = fmt::format("close({})", h);
+    } else if (op == "ioctl") {
+      req["request"] = sym(call, "request", Space::Ioctl, 0);
+      auto as = str(call, "as", "int");
+      req["arg"] = as == "int" ? "int" : "buffer";
+      req["value"] = to_hex(encode_value(as, call.contains("value") ? call["value"] : json(0)));
+      text = fmt::format("ioctl({}, {})", h, str(call, "request"));
+    } else if (op == "sysctl") {
+      req["path"] = sysctl_path(str(call, "path"));
+      if (call.contains("value")) {
+        req["value"] = str(call, "value");
+        text = fmt::format("sysctl {} = {}", req["path"].get<std::string>(), req["value"].get<std::string>());
+      } else {
+        text = fmt::format("sysctl {}", req["path"].get<std::string>());
+      }
+    }
+  } catch (const CodecError& e) {
+    throw StepError(e.what());
+  } catch (const json::exception& e) {
+    throw StepError(fmt::format("bad value in step: {}", e.what()));
+  }
+  req["text"] = text;
+  return req;
+}
+
+json normalize(const json& call, const json& resp) {
+  json obs = {{"ret", resp.value("ret", json())}, {"errno", resp.value("errno", json())}};
+  const auto op = call.value("op", std::string());
+  auto copy = [&](const char* k) {
+    if (auto it = resp.find(k); it != resp.end()) obs[k] = *it;
+  };
+  if (op == "getsockopt" || op == "ioctl") {
+    auto as = call.value("as", std::string("int"));
+    if (op == "getsockopt") copy("optlen");
+    if (auto it = resp.find("value"); it != resp.end() && it->is_string()) {
+      try {
+        obs["value"] = decode_value(as, from_hex(it->get<std::string>()));
+      } catch (const CodecError&) {
+        obs["value"] = *it;
+      }
+    }
+  } else if (op == "getsockname" || op == "getpeername" || op == "accept") {
+    copy("addr");
+    copy("addrlen");
+  } else if (op == "recvfrom") {
+    copy("data");
+    copy("addr");
+    copy("addrlen");
+  } else if (op == "sysctl") {
+    copy("value");
+  }
+  return obs;
+}
+
+}  // namespace ipc::oracle

@@ -1,0 +1,233 @@
+// `ipconform run`: cases × targets over a pool of workers, results appended
+// as they finish, reports written at the end.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "reports/report.hpp"
+#include "runner/case_source.hpp"
+#include "runner/commands.hpp"
+#include "runner/paths.hpp"
+#include "runner/progress.hpp"
+#include "runner/worker.hpp"
+
+namespace ipc::runner {
+namespace {
+
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_signal(int) { g_interrupted.store(true); }
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+// Appends each record to results.jsonl as soon as it is judged, so an
+// interrupted run keeps everything it finished.
+class ResultSink {
+ public:
+  explicit ResultSink(const fs::path& file) : out_(file, std::ios::trunc) {
+    if (!out_) throw std::runtime_error(fmt::format("cannot write {}", file.string()));
+  }
+  void add(const json& rec) {
+    std::lock_guard lock(mu_);
+    out_ << rec.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+    out_.flush();
+    records_.push_back(rec);
+  }
+  std::vector<json> take() {
+    std::lock_guard lock(mu_);
+    return std::move(records_);
+  }
+
+ private:
+  std::ofstream out_;
+  std::mutex mu_;
+  std::vector<json> records_;
+};
+
+std::vector<TargetSpec> resolve_targets(const RunOptions& o) {
+  std::vector<TargetSpec> custom;
+  for (const auto& c : o.target_cmds) custom.push_back(parse_target_cmd(c));
+  std::vector<TargetSpec> out;
+  for (const auto& name : o.targets) {
+    if (name == "kernel") {
+      auto probe = kernel_probe_path();
+      if (access(probe.c_str(), X_OK) != 0)
+        throw std::invalid_argument(fmt::format("kernel probe not found at {}", probe.string()));
+      out.push_back({"kernel", {probe.string()}});
+      continue;
+    }
+    auto it = std::find_if(custom.begin(), custom.end(), [&](const TargetSpec& t) { return t.name == name; });
+    if (it == custom.end())
+      throw std::invalid_argument(
+          fmt::format("unknown target '{}': built in is 'kernel'; name others with --target-cmd {}=COMMAND", name, name));
+    out.push_back(*it);
+  }
+  // The kernel runs first so that every other target is diffed against it.
+  std::stable_partition(out.begin(), out.end(), [](const TargetSpec& t) { return t.name == "kernel"; });
+  return out;
+}
+
+void write_json_file(const fs::path& p, const json& j) {
+  std::ofstream f(p, std::ios::trunc);
+  f << j.dump(2) << '\n';
+}
+
+}  // namespace
+
+int cmd_run(const RunOptions& o) {
+  if (geteuid() != 0) {
+    std::fprintf(stderr,
+                 "ipconform: run needs root: each worker creates its own network namespaces "
+                 "(CAP_SYS_ADMIN, CAP_NET_ADMIN)\n");
+    return kHarness;
+  }
+  std::vector<TargetSpec> targets;
+  oracle::Baseline baseline;
+  try {
+    targets = resolve_targets(o);
+    if (!o.baseline.empty()) baseline = oracle::Baseline::load(o.baseline);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ipconform: %s\n", e.what());
+    return kHarness;
+  }
+  auto loaded = load_cases(o.source);
+  auto selected = select(loaded.cases.cases, o.source.selection);
+  if (selected.empty()) {
+    std::fprintf(stderr, "ipconform: no case matches (loaded %zu)\n", loaded.cases.cases.size());
+    return kHarness;
+  }
+
+  std::error_code ec;
+  fs::create_directories(o.out, ec);
+  if (ec) {
+    std::fprintf(stderr, "ipconform: cannot create %s: %s\n", o.out.c_str(), ec.message().c_str());
+    return kHarness;
+  }
+  std::unique_ptr<ResultSink> sink;
+  try {
+    sink = std::make_unique<ResultSink>(o.out / "results.jsonl");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ipconform: %s\n", e.what());
+    return kHarness;
+  }
+
+  const std::size_t total_jobs = selected.size() * static_cast<std::size_t>(o.repeat);
+  int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  jobs = static_cast<int>(std::min<std::size_t>(jobs, total_jobs));
+  const auto timeout = std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000));
+
+  json run = {{"tool", fmt::format("ipconform {}", IPCONFORM_VERSION)},
+              {"started", utc_now()},
+              {"args", o.argv},
+              {"jobs", jobs},
+              {"cases", selected.size()},
+              {"targets", json::array()},
+              {"interrupted", false}};
+  json load_errors = json::array();
+  for (const auto& d : loaded.cases.diagnostics) load_errors.push_back(d.str());
+  run["load_errors"] = load_errors;
+  write_json_file(o.out / "run.json", run);
+
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  struct sigaction old_int {}, old_term {};
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+
+  Progress progress(total_jobs * targets.size(), o.progress && isatty(STDERR_FILENO));
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> unexpected{false}, harness_failed{false};
+  std::mutex info_mu;
+  std::vector<TargetInfo> infos;
+  std::string harness_message;
+  const auto t0 = std::chrono::steady_clock::now();
+
+  auto work = [&] {
+    std::unique_ptr<Worker> w;
+    try {
+      w = std::make_unique<Worker>(targets, timeout);
+      std::lock_guard lock(info_mu);
+      if (infos.empty()) infos = w->infos();
+    } catch (const std::exception& e) {
+      std::lock_guard lock(info_mu);
+      harness_failed = true;
+      harness_message = e.what();
+      return;
+    }
+    while (!g_interrupted.load() && !harness_failed.load()) {
+      auto i = next.fetch_add(1);
+      if (i >= total_jobs) break;
+      const auto& c = *selected[i % selected.size()];
+      auto judged = w->run(c, baseline, static_cast<int>(i / selected.size()));
+      // A case cut short by Ctrl-C is not a result: the targets died with the signal.
+      if (g_interrupted.load()) break;
+      for (auto& j : judged) {
+        if (oracle::is_unexpected(j.verdict)) unexpected = true;
+        progress.add(std::string(oracle::verdict_name(j.verdict)));
+        sink->add(j.record);
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int k = 0; k < jobs; ++k) pool.emplace_back(work);
+  for (auto& t : pool) t.join();
+  progress.finish();
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+
+  const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  for (const auto& i : infos) run["targets"].push_back(i.to_json());
+  run["finished"] = utc_now();
+  run["wall_ms"] = std::round(wall_ms);
+  run["interrupted"] = g_interrupted.load();
+  write_json_file(o.out / "run.json", run);
+
+  if (harness_failed) {
+    std::fprintf(stderr, "ipconform: cannot start a worker: %s\n", harness_message.c_str());
+    return kHarness;
+  }
+
+  reports::ReportInput input{run, sink->take(), {}};
+  for (const auto& c : loaded.claims) input.claims.push_back({c.id, c.kind, c.title, c.text});
+  try {
+    reports::write_all(input, o.out);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ipconform: writing reports: %s\n", e.what());
+    return kHarness;
+  }
+
+  auto counts = progress.counts();
+  std::string tally;
+  for (const auto& [v, n] : counts) tally += fmt::format("{}{} {}", tally.empty() ? "" : ", ", v, n);
+  std::printf("%zu case instances x %zu target(s) in %.1f s: %s\n", selected.size() * o.repeat, targets.size(),
+              wall_ms / 1000, tally.c_str());
+  if (!loaded.cases.diagnostics.empty())
+    std::printf("%zu problem(s) in case files (see above); those cases did not run\n",
+                loaded.cases.diagnostics.size());
+  std::printf("results: %s\nreport: %s\n", (o.out / "results.jsonl").c_str(),
+              fs::absolute(o.out / "report" / "index.html").lexically_normal().c_str());
+
+  if (g_interrupted.load()) {
+    std::fprintf(stderr, "ipconform: interrupted; results so far are in %s\n", (o.out / "results.jsonl").c_str());
+    return kInterrupted;
+  }
+  if (unexpected || !loaded.cases.diagnostics.empty()) return kUnexpected;
+  return kOk;
+}
+
+}  // namespace ipc::runner
