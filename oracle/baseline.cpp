@@ -34,7 +34,8 @@ Baseline Baseline::load(const std::filesystem::path& file) {
 
 std::optional<std::string> Baseline::find(const std::string& target, const std::string& case_id) const {
   for (const auto& e : entries_)
-    if (e.target == target && fnmatch(e.pattern.c_str(), case_id.c_str(), 0) == 0) return e.reason;
+    if (e.target == target && (e.pattern == case_id || fnmatch(e.pattern.c_str(), case_id.c_str(), 0) == 0))
+      return e.reason;
   return std::nullopt;
 }
 

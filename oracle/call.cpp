@@ -73,6 +73,16 @@ std::int64_t sym(const json& call, const char* key, Space space, std::int64_t df
   return *v;
 }
 
+// The text of a symbolic argument, arrays joined with '|'.
+std::string sym_text(const json& call, const char* key, const std::string& dflt) {
+  auto it = call.find(key);
+  if (it == call.end()) return dflt;
+  if (!it->is_array()) return str(call, key, dflt);
+  std::string out;
+  for (const auto& e : *it) out += (out.empty() ? "" : "|") + (e.is_string() ? e.get<std::string>() : e.dump());
+  return out;
+}
+
 std::int64_t integer(const json& call, const char* key, std::int64_t dflt) {
   auto it = call.find(key);
   if (it == call.end()) return dflt;
@@ -109,17 +119,25 @@ void put_sockaddr(const json& call, json& req, std::string& text, bool required)
   }
 }
 
+}  // namespace
+
+bool is_op(const std::string& op) { return find_op(op) != nullptr; }
+
 std::string sysctl_path(std::string p) {
   if (p.find('/') == std::string::npos)
     for (auto& c : p)
       if (c == '.') c = '/';
-  if (p.rfind("net/", 0) != 0) throw StepError(fmt::format("sysctl path '{}' is not under net/", p));
+  bool ok = p.rfind("net/", 0) == 0;
+  for (std::size_t start = 0; ok && start <= p.size();) {
+    auto slash = p.find('/', start);
+    auto part = p.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    ok = !part.empty() && part != "." && part != "..";
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  if (!ok) throw StepError(fmt::format("sysctl path '{}' is not under net/", p));
   return p;
 }
-
-}  // namespace
-
-bool is_op(const std::string& op) { return find_op(op) != nullptr; }
 
 void check_step_keys(const json& call) {
   if (!call.is_object()) throw StepError("a step must be a table");
@@ -153,7 +171,7 @@ json build_request(const json& call) {
       req["domain"] = sym(call, "domain", Space::Family, 2);
       req["type"] = sym(call, "type", Space::SockType, 0, true);
       req["protocol"] = sym(call, "protocol", Space::Protocol, 0);
-      text = fmt::format("{} = socket({}, {}, {})", h, str(call, "domain", "AF_INET"), str(call, "type"),
+      text = fmt::format("{} = socket({}, {}, {})", h, str(call, "domain", "AF_INET"), sym_text(call, "type", ""),
                          str(call, "protocol", "0"));
     } else if (op == "bind" || op == "connect") {
       text = fmt::format("{}({}, ", op, h);
@@ -167,7 +185,7 @@ json build_request(const json& call) {
       req["flags"] = sym(call, "flags", Space::SockType, 0, true);
       req["addrlen"] = integer(call, "addrlen", 16);
       text = fmt::format("{} = accept4({}, addrlen={}, {})", req["new_handle"].get<std::string>(), h,
-                         req["addrlen"].get<std::int64_t>(), str(call, "flags", "0"));
+                         req["addrlen"].get<std::int64_t>(), sym_text(call, "flags", "0"));
     } else if (op == "getsockname" || op == "getpeername") {
       req["addrlen"] = integer(call, "addrlen", 16);
       text = fmt::format("{}({}, addrlen={})", op, h, req["addrlen"].get<std::int64_t>());
@@ -201,7 +219,7 @@ json build_request(const json& call) {
       else data.assign(static_cast<std::size_t>(integer(call, "size", 0)), 0);
       req["data"] = to_hex(data);
       req["flags"] = sym(call, "flags", Space::MsgFlag, 0, true);
-      text = fmt::format("sendto({}, {} bytes, {}", h, data.size(), str(call, "flags", "0"));
+      text = fmt::format("sendto({}, {} bytes, {}", h, data.size(), sym_text(call, "flags", "0"));
       std::string addr_text;
       put_sockaddr(call, req, addr_text, false);
       text += addr_text.empty() ? ")" : ", " + addr_text + ")";
@@ -209,7 +227,7 @@ json build_request(const json& call) {
       req["len"] = integer(call, "len", 2048);
       req["flags"] = sym(call, "flags", Space::MsgFlag, 0, true);
       req["addrlen"] = integer(call, "addrlen", 16);
-      text = fmt::format("recvfrom({}, len={}, {})", h, req["len"].get<std::int64_t>(), str(call, "flags", "0"));
+      text = fmt::format("recvfrom({}, len={}, {})", h, req["len"].get<std::int64_t>(), sym_text(call, "flags", "0"));
     } else if (op == "shutdown") {
       req["how"] = sym(call, "how", Space::Shutdown, 2);
       text = fmt::format("shutdown({}, {})", h, str(call, "how", "SHUT_RDWR"));

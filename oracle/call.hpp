@@ -29,4 +29,9 @@ nlohmann::json build_request(const nlohmann::json& call);
 // op's decoded outputs. Protocol fields (id) are dropped.
 nlohmann::json normalize(const nlohmann::json& call, const nlohmann::json& response);
 
+// "net.ipv4.ip_default_ttl" or "net/ipv4/ip_default_ttl" -> the latter.
+// Throws StepError unless the path stays under net/ (no empty, "." or ".."
+// component): a case may only touch its own namespace's net sysctls.
+std::string sysctl_path(std::string path);
+
 }  // namespace ipc::oracle

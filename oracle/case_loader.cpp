@@ -85,7 +85,8 @@ CaseTemplate read_template(const toml::table& t, const json& defaults) {
   if (auto* n = t.get("claims")) {
     auto j = to_json(*n);
     if (!j.is_array()) throw CaseError(line_of(*n), "'claims' must be an array of claim ids");
-    for (auto& e : j) c.claims.push_back(e);
+    for (auto& e : j)
+      if (std::find(c.claims.begin(), c.claims.end(), e) == c.claims.end()) c.claims.push_back(e);
   }
   if (c.claims.empty()) throw CaseError(c.line, fmt::format("case '{}' cites no claims", c.id));
   c.needs = defaults.value("requires", json::object());
@@ -132,9 +133,12 @@ Requirements read_requirements(const json& r, int line) {
   }
   if (r.contains("sysctl")) {
     for (auto it = r["sysctl"].begin(); it != r["sysctl"].end(); ++it) {
-      std::string path = it.key();
-      if (path.find('/') == std::string::npos) std::replace(path.begin(), path.end(), '.', '/');
-      if (path.rfind("net/", 0) != 0) throw CaseError(line, fmt::format("sysctl '{}' is not under net/", it.key()));
+      std::string path;
+      try {
+        path = sysctl_path(it.key());
+      } catch (const StepError&) {
+        throw CaseError(line, fmt::format("sysctl '{}' is not under net/", it.key()));
+      }
       auto v = it.value();
       out.sysctls.emplace_back(path, v.is_string() ? v.get<std::string>() : v.dump());
     }
@@ -216,8 +220,11 @@ Case make_instance(const CaseTemplate& t, const Instance& inst, const std::strin
   c.file = display;
   c.line = t.line;
   c.params = inst.labels;
-  auto title = substitute(json(t.title), inst.vars);
+  // Topology variables are the same in every worker, so a title can show them.
+  auto title = substitute(substitute(json(t.title), inst.vars), default_topology_vars());
   c.title = title.is_string() ? title.get<std::string>() : title.dump();
+  if (auto refs = references(title); !refs.empty())
+    throw CaseError(t.line, fmt::format("title uses undefined variable '${{{}}}'", *refs.begin()));
   for (const auto& cl : substitute(t.claims, inst.vars)) {
     if (!cl.is_string()) throw CaseError(t.line, "claim ids are strings");
     auto id = cl.get<std::string>();

@@ -150,12 +150,39 @@ std::vector<Diff> diff_observations(const std::vector<json>& kernel, const std::
   auto n = std::max(kernel.size(), target.size());
   static const std::vector<std::string> none;
   for (std::size_t i = 0; i < n; ++i) {
-    const json k = i < kernel.size() ? kernel[i] : json();
-    const json t = i < target.size() ? target[i] : json();
+    if (i >= kernel.size() || i >= target.size()) {
+      // One side stopped early: the whole step differs.
+      out.push_back({static_cast<int>(i), "(step)", i < kernel.size() ? kernel[i] : json(),
+                     i < target.size() ? target[i] : json()});
+      continue;
+    }
+    const json& k = kernel[i];
+    const json& t = target[i];
     diff_value("", k, t, static_cast<int>(i), i < vol.size() ? vol[i] : none, out);
   }
   return out;
 }
+
+namespace {
+// Matcher tables anywhere inside an expectation must be well formed, or the
+// run would find out only when comparing.
+void check_matchers(const json& v) {
+  if (is_matcher(v)) {
+    for (const char* k : {"min", "max"})
+      if (v.contains(k) && !v[k].is_number())
+        throw std::invalid_argument(fmt::format("matcher '{}' needs a number, got {}", k, v[k].dump()));
+    if (v.contains("one_of") && !v["one_of"].is_array())
+      throw std::invalid_argument("matcher 'one_of' needs an array");
+    if (v.contains("any") && v["any"] != true) throw std::invalid_argument("matcher 'any' must be true");
+    if (v.contains("one_of"))
+      for (const auto& alt : v["one_of"]) check_matchers(alt);
+    if (v.contains("not")) check_matchers(v["not"]);
+    return;
+  }
+  if (v.is_structured())
+    for (const auto& e : v) check_matchers(e);
+}
+}  // namespace
 
 void check_expectation(const json& expect) {
   if (!expect.is_object()) throw std::invalid_argument("an expectation must be a table");
@@ -168,6 +195,7 @@ void check_expectation(const json& expect) {
       throw std::invalid_argument("'ok' must be true or false");
     if (it.key() == "errno" && !it.value().is_string() && !it.value().is_object())
       throw std::invalid_argument("'errno' must be a symbolic errno such as \"EINVAL\"");
+    check_matchers(it.value());
   }
 }
 

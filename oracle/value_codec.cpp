@@ -46,6 +46,8 @@ struct Writer {
   }
 };
 
+std::int64_t ranged(const json& v, const char* what, std::int64_t lo, std::int64_t hi);
+
 std::int64_t integer(const json& v, const char* what) {
   if (v.is_boolean()) return v.get<bool>() ? 1 : 0;
   if (v.is_number_integer()) return v.get<std::int64_t>();
@@ -53,6 +55,15 @@ std::int64_t integer(const json& v, const char* what) {
     if (auto n = abi::lookup(abi::Space::Constant, v.get<std::string>())) return *n;
   }
   throw CodecError(fmt::format("{}: expected an integer or a known constant, got {}", what, v.dump()));
+}
+
+// Integers are written in the width of their type; one that does not fit is a
+// case error rather than a silent truncation. Signed and unsigned readings are
+// both allowed (0xff and -1 for a byte).
+std::int64_t ranged(const json& v, const char* what, std::int64_t lo, std::int64_t hi) {
+  auto n = integer(v, what);
+  if (n < lo || n > hi) throw CodecError(fmt::format("{}: {} does not fit", what, n));
+  return n;
 }
 
 const json& field(const json& v, const char* name, const char* type) {
@@ -167,11 +178,11 @@ std::size_t value_size(const std::string& as) {
 Bytes encode_value(const std::string& as, const json& v) {
   Writer w;
   if (as == "int" || as == "u32") {
-    w.le(static_cast<std::uint64_t>(integer(v, as.c_str())), 4);
+    w.le(static_cast<std::uint64_t>(ranged(v, as.c_str(), INT32_MIN, UINT32_MAX)), 4);
   } else if (as == "u8") {
-    w.le(static_cast<std::uint64_t>(integer(v, "u8")), 1);
+    w.le(static_cast<std::uint64_t>(ranged(v, "u8", INT8_MIN, UINT8_MAX)), 1);
   } else if (as == "u16") {
-    w.le(static_cast<std::uint64_t>(integer(v, "u16")), 2);
+    w.le(static_cast<std::uint64_t>(ranged(v, "u16", INT16_MIN, UINT16_MAX)), 2);
   } else if (as == "i64" || as == "u64") {
     w.le(static_cast<std::uint64_t>(integer(v, as.c_str())), 8);
   } else if (as == "bytes") {
@@ -226,7 +237,6 @@ Bytes encode_value(const std::string& as, const json& v) {
     w.le(static_cast<std::uint64_t>(integer(field_or(v, "fmode", 1), "fmode")), 4);
     w.le(static_cast<std::uint64_t>(integer(field_or(v, "numsrc", slist.size()), "numsrc")), 4);
     for (const auto& s : slist) w.storage(s);
-    if (slist.empty()) w.pad_to(kGroupFilterHead + kStorage);
   } else if (as == "linger") {
     check_fields(v, {"onoff", "linger"}, "linger");
     w.le(static_cast<std::uint64_t>(integer(field_or(v, "onoff", 0), "onoff")), 4);

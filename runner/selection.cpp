@@ -24,7 +24,8 @@ std::vector<const oracle::Case*> select(const std::vector<oracle::Case>& cases, 
   std::vector<const oracle::Case*> matched;
   for (const auto& c : cases) {
     bool ok = sel.filters.empty();
-    for (const auto& f : sel.filters) ok = ok || fnmatch(f.c_str(), c.id.c_str(), 0) == 0;
+    // An exact id matches itself, though its "[k=v]" reads as a glob class.
+    for (const auto& f : sel.filters) ok = ok || f == c.id || fnmatch(f.c_str(), c.id.c_str(), 0) == 0;
     if (ok) matched.push_back(&c);
   }
   std::vector<const oracle::Case*> out;

@@ -133,6 +133,7 @@ TargetRun Session::run(const oracle::Case& c, const json& topology_vars, std::ch
   }
 
   json vars = topology_vars;
+  try {
   for (std::size_t i = 0; i < c.steps.size() && out.error.empty() && out.skip_reason.empty() && proc_; ++i) {
     const auto& step = c.steps[i];
     json call_spec = oracle::substitute(step.call, vars);
@@ -160,6 +161,11 @@ TargetRun Session::run(const oracle::Case& c, const json& topology_vars, std::ch
       else out.error = fmt::format("step {}: cannot save '{}': the observation has no field '{}'", i, var, path);
     }
     out.observations.push_back(std::move(obs));
+  }
+  } catch (const std::exception& e) {
+    // A case the loader let through but the comparison cannot handle is the
+    // harness's fault, reported on this case alone.
+    out.error = fmt::format("harness: {}", e.what());
   }
 
   if (proc_) {

@@ -21,6 +21,7 @@ TargetSpec parse_target_cmd(const std::string& spec) {
   TargetSpec t{spec.substr(0, eq), {}};
   std::istringstream words(spec.substr(eq + 1));
   for (std::string w; words >> w;) t.argv.push_back(w);
+  if (t.argv.empty()) throw std::invalid_argument("--target-cmd NAME=COMMAND: the command is empty");
   return t;
 }
 

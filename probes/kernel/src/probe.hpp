@@ -1,0 +1,84 @@
+// The kernel probe's request handler: one instance per probe process.
+//
+// handle() carries out one probe-protocol request with real syscalls in the
+// calling process's network namespace and returns the response. It never
+// throws: protocol problems and internal exceptions become `error` responses.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "reply.hpp"
+#include "request.hpp"
+#include "sysctl.hpp"
+
+namespace ipconform::kprobe {
+
+struct ProbeOptions {
+  bool verbose = false;  // log every request's `text` to stderr
+};
+
+class Probe {
+ public:
+  explicit Probe(ProbeOptions options = {});
+  ~Probe();
+  Probe(const Probe&) = delete;
+  Probe& operator=(const Probe&) = delete;
+
+  struct Outcome {
+    Json response;
+    bool stop = false;  // the request was `bye`: exit after answering
+  };
+  Outcome handle(const nlohmann::json& request);
+  Outcome handle_line(std::string_view line);
+
+  // What `end` does (close every socket, restore capabilities, then sysctls
+  // newest first). Returns 0 or the errno of the first failure, with every
+  // failure described in `detail`.
+  int reset(std::string& detail);
+
+ private:
+  using Handler = Reply (Probe::*)(const Request&);
+  static const std::map<std::string, Handler, std::less<>>& dispatch_table();
+
+  // ops_session.cpp
+  Reply op_hello(const Request& req);
+  Reply op_begin(const Request& req);
+  Reply op_end(const Request& req);
+  Reply op_bye(const Request& req);
+  // ops_socket.cpp
+  Reply op_socket(const Request& req);
+  Reply op_bind(const Request& req);
+  Reply op_connect(const Request& req);
+  Reply op_listen(const Request& req);
+  Reply op_accept(const Request& req);
+  Reply op_getsockname(const Request& req);
+  Reply op_getpeername(const Request& req);
+  Reply op_setsockopt(const Request& req);
+  Reply op_getsockopt(const Request& req);
+  Reply op_sendto(const Request& req);
+  Reply op_recvfrom(const Request& req);
+  Reply op_shutdown(const Request& req);
+  Reply op_close(const Request& req);
+  Reply op_ioctl(const Request& req);
+  // ops_system.cpp
+  Reply op_sysctl(const Request& req);
+
+  // The fd behind the handle named by field `key`; ProtocolError if unknown.
+  int fd_of(const Request& req, std::string_view key = "handle") const;
+  // A handle name from field `key` that is not in use yet.
+  std::string new_handle(const Request& req, std::string_view key) const;
+
+  ProbeOptions options_;
+  std::map<std::string, int, std::less<>> handles_;
+  SysctlJournal sysctl_journal_;
+  std::optional<std::string> case_name_;  // set between begin and end
+  bool stop_ = false;  // set by bye, taken by handle()
+};
+
+}  // namespace ipconform::kprobe
