@@ -173,6 +173,9 @@ Step make_step(const StepTemplate& st, const json& table, json& known, std::set<
   };
   s.expect = take("expect");
   s.doc = take("doc");
+  // An empty doc (typically from a matrix row) means the page promises
+  // nothing checkable for this instance.
+  if (s.doc && s.doc->is_object() && s.doc->empty()) s.doc.reset();
   if (auto save = take("save")) {
     if (!save->is_object()) throw CaseError(st.line, "'save' must be a table: variable = \"observation.field\"");
     for (auto it = save->begin(); it != save->end(); ++it) s.save[it.key()] = it.value().get<std::string>();
