@@ -164,6 +164,13 @@ constexpr Entry kIoctls[] = {
     {"SIOCGSTAMP", 0x8906}, {"SIOCGSTAMPNS", 0x8907}, {"SIOCOUTQNSD", 0x894B},
 };
 
+// include/uapi/asm-generic/poll.h
+constexpr Entry kPoll[] = {
+    {"POLLIN", 0x1},      {"POLLPRI", 0x2},      {"POLLOUT", 0x4},      {"POLLERR", 0x8},
+    {"POLLHUP", 0x10},    {"POLLNVAL", 0x20},    {"POLLRDNORM", 0x40},  {"POLLRDBAND", 0x80},
+    {"POLLWRNORM", 0x100}, {"POLLWRBAND", 0x200}, {"POLLRDHUP", 0x2000},
+};
+
 // Values an option takes that have names of their own.
 constexpr Entry kConstants[] = {
     {"IP_PMTUDISC_DONT", 0},      {"IP_PMTUDISC_WANT", 1},   {"IP_PMTUDISC_DO", 2},
@@ -232,6 +239,7 @@ std::optional<std::int64_t> lookup(Space space, std::string_view symbol) {
     case Space::Shutdown: return find(kShutdown, symbol);
     case Space::Ioctl: return find(kIoctls, symbol);
     case Space::Constant: return find(kConstants, symbol);
+    case Space::Poll: return find(kPoll, symbol);
   }
   return std::nullopt;
 }
@@ -348,6 +356,7 @@ std::vector<std::string> symbols(Space space) {
     case Space::Shutdown: return names(kShutdown);
     case Space::Ioctl: return names(kIoctls);
     case Space::Constant: return names(kConstants);
+    case Space::Poll: return names(kPoll);
   }
   return {};
 }

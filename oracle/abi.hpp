@@ -26,6 +26,7 @@ enum class Space {
   Shutdown,   // SHUT_*
   Ioctl,      // FIONREAD, SIOC*
   Constant,   // value symbols usable as option values: IP_PMTUDISC_*, MCAST_*, IPTOS_*
+  Poll,       // POLLIN, POLLERR, ...
 };
 
 std::optional<std::int64_t> lookup(Space space, std::string_view symbol);

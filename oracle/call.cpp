@@ -5,6 +5,7 @@
 #include <set>
 
 #include "oracle/abi.hpp"
+#include "oracle/cmsg.hpp"
 #include "oracle/value_codec.hpp"
 
 namespace ipc::oracle {
@@ -35,6 +36,13 @@ const std::vector<OpKeys>& op_table() {
       {"close", {}},
       {"ioctl", {"request", "as", "value"}},
       {"sysctl", {"path", "value"}},
+      {"sendmsg", {"data", "text", "size", "flags", "addr", "port", "family", "addrlen", "raw", "cmsgs", "controllen"}},
+      {"recvmsg", {"len", "flags", "addrlen", "controllen"}},
+      {"poll", {"events", "timeout_ms"}},
+      {"inject", {"frame"}},
+      {"barrier", {"wait_ms"}},
+      {"expect_packet", {"match", "timeout_ms"}},
+      {"expect_no_packet", {"match", "wait_ms"}},
   };
   return t;
 }
@@ -123,6 +131,10 @@ void put_sockaddr(const json& call, json& req, std::string& text, bool required)
 
 bool is_op(const std::string& op) { return find_op(op) != nullptr; }
 
+bool is_wire_op(const std::string& op) {
+  return op == "inject" || op == "expect_packet" || op == "expect_no_packet" || op == "barrier";
+}
+
 std::string sysctl_path(std::string p) {
   if (p.find('/') == std::string::npos)
     for (auto& c : p)
@@ -146,7 +158,7 @@ void check_step_keys(const json& call) {
   auto* op = find_op(it->get<std::string>());
   if (!op) throw StepError(fmt::format("unknown op '{}'", it->get<std::string>()));
   for (auto k = call.begin(); k != call.end(); ++k) {
-    if (k.key() == "op" || k.key() == "handle" || k.key() == "note") continue;
+    if (k.key() == "op" || k.key() == "note" || (k.key() == "handle" && !is_wire_op(op->op))) continue;
     if (!op->keys.count(k.key()))
       throw StepError(fmt::format("op '{}' takes no key '{}'", op->op, k.key()));
   }
@@ -157,6 +169,11 @@ void check_step_keys(const json& call) {
   if (op->op == std::string("socket") && !call.contains("type")) throw StepError("socket needs 'type'");
   if (op->op == std::string("sysctl") && !call.contains("path")) throw StepError("sysctl needs 'path'");
   if (op->op == std::string("ioctl") && !call.contains("request")) throw StepError("ioctl needs 'request'");
+  if (op->op == std::string("inject") && !(call.contains("frame") && call["frame"].is_array()))
+    throw StepError("inject needs 'frame', an array of layer tables");
+  if ((op->op == std::string("expect_packet") || op->op == std::string("expect_no_packet")) &&
+      !(call.contains("match") && call["match"].is_object()))
+    throw StepError(fmt::format("{} needs 'match', a table of layers and fields", op->op));
 }
 
 json build_request(const json& call) {
@@ -166,7 +183,7 @@ json build_request(const json& call) {
   json req = {{"op", op}};
   std::string text;
   try {
-    if (op != "sysctl") req["handle"] = h;
+    if (op != "sysctl" && !is_wire_op(op)) req["handle"] = h;
     if (op == "socket") {
       req["domain"] = sym(call, "domain", Space::Family, 2);
       req["type"] = sym(call, "type", Space::SockType, 0, true);
@@ -212,17 +229,54 @@ json build_request(const json& call) {
         if (call.contains("init")) req["value"] = to_hex(encode_value(as, call["init"]));
         text = fmt::format("getsockopt({}, {}, {}, optlen={})", h, lvl, name_s, optlen);
       }
-    } else if (op == "sendto") {
+    } else if (op == "sendto" || op == "sendmsg") {
       Bytes data;
       if (call.contains("data")) data = from_hex(str(call, "data"));
       else if (call.contains("text")) { auto s = str(call, "text"); data.assign(s.begin(), s.end()); }
       else data.assign(static_cast<std::size_t>(integer(call, "size", 0)), 0);
       req["data"] = to_hex(data);
       req["flags"] = sym(call, "flags", Space::MsgFlag, 0, true);
-      text = fmt::format("sendto({}, {} bytes, {}", h, data.size(), sym_text(call, "flags", "0"));
+      text = fmt::format("{}({}, {} bytes, {}", op, h, data.size(), sym_text(call, "flags", "0"));
       std::string addr_text;
       put_sockaddr(call, req, addr_text, false);
-      text += addr_text.empty() ? ")" : ", " + addr_text + ")";
+      if (!addr_text.empty()) text += ", " + addr_text;
+      if (op == "sendmsg") {
+        json cmsgs = json::array();
+        for (const auto& c : call.value("cmsgs", json::array())) {
+          cmsgs.push_back(encode_cmsg(c));
+          text += fmt::format(", cmsg {}", c.value("type", json()).dump());
+        }
+        req["cmsgs"] = cmsgs;
+        if (call.contains("controllen")) req["controllen"] = integer(call, "controllen", 0);
+      }
+      text += ")";
+    } else if (op == "recvmsg") {
+      req["len"] = integer(call, "len", 2048);
+      req["flags"] = sym(call, "flags", Space::MsgFlag, 0, true);
+      req["addrlen"] = integer(call, "addrlen", 16);
+      req["controllen"] = integer(call, "controllen", 1024);
+      text = fmt::format("recvmsg({}, len={}, {}, controllen={})", h, req["len"].get<std::int64_t>(),
+                         sym_text(call, "flags", "0"), req["controllen"].get<std::int64_t>());
+    } else if (op == "poll") {
+      req["events"] = sym(call, "events", Space::Poll, 1, true);
+      req["timeout_ms"] = integer(call, "timeout_ms", 0);
+      text = fmt::format("poll({}, {}, {} ms)", h, sym_text(call, "events", "POLLIN"), req["timeout_ms"].get<std::int64_t>());
+    } else if (op == "inject") {
+      req["frame"] = call["frame"];
+      std::string layers;
+      for (const auto& l : call["frame"]) layers += (layers.empty() ? "" : "/") + l.value("layer", std::string("?"));
+      text = fmt::format("inject {}", layers);
+    } else if (op == "barrier") {
+      req["wait_ms"] = integer(call, "wait_ms", 2000);
+      text = "barrier (the DUT has handled everything before)";
+    } else if (op == "expect_packet" || op == "expect_no_packet") {
+      req["match"] = call["match"];
+      if (op == "expect_packet") req["timeout_ms"] = integer(call, "timeout_ms", 1000);
+      else req["wait_ms"] = integer(call, "wait_ms", 2000);
+      std::string layers;
+      for (auto it = call["match"].begin(); it != call["match"].end(); ++it)
+        layers += (layers.empty() ? "" : "/") + it.key();
+      text = fmt::format("{} {}", op == "expect_packet" ? "expect packet" : "expect no packet", layers);
     } else if (op == "recvfrom") {
       req["len"] = integer(call, "len", 2048);
       req["flags"] = sym(call, "flags", Space::MsgFlag, 0, true);
@@ -280,6 +334,17 @@ json normalize(const json& call, const json& resp) {
     copy("data");
     copy("addr");
     copy("addrlen");
+  } else if (op == "recvmsg") {
+    copy("data");
+    copy("addr");
+    copy("addrlen");
+    copy("msg_flags");
+    copy("controllen");
+    decode_cmsgs(resp.value("cmsgs", json::array()), obs);
+  } else if (op == "poll") {
+    copy("revents");
+  } else if (op == "expect_packet" || op == "expect_no_packet") {
+    copy("packet");
   } else if (op == "sysctl") {
     copy("value");
   }

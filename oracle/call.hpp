@@ -14,6 +14,8 @@ struct StepError : std::runtime_error {
 
 // The ops a step may name.
 bool is_op(const std::string& op);
+// Ops carried out by the wire agent on the tester side, not by the target.
+bool is_wire_op(const std::string& op);
 
 // Checks the keys of a step table against its op; throws StepError naming the
 // first unknown or missing key. Runs on the step as written, before any

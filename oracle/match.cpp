@@ -12,7 +12,7 @@ namespace {
 using json = nlohmann::json;
 
 const std::set<std::string>& matcher_keys() {
-  static const std::set<std::string> k = {"any", "min", "max", "one_of", "not"};
+  static const std::set<std::string> k = {"any", "min", "max", "one_of", "not", "mask", "eq"};
   return k;
 }
 
@@ -49,6 +49,12 @@ bool matcher_holds(const json& m, const json& got) {
     std::vector<Mismatch> tmp;
     match_value("", m["not"], got, 0, tmp);
     if (tmp.empty()) return false;
+  }
+  if (m.contains("mask")) {
+    // {mask = 0xfc, eq = 0x10}: the bits under the mask, e.g. TOS without ECN.
+    if (!got.is_number_integer()) return false;
+    auto bits = got.get<std::int64_t>() & m["mask"].get<std::int64_t>();
+    if (bits != m.value("eq", json(0)).get<std::int64_t>()) return false;
   }
   if (m.contains("min") && !(got.is_number() && got.get<double>() >= m["min"].get<double>())) return false;
   if (m.contains("max") && !(got.is_number() && got.get<double>() <= m["max"].get<double>())) return false;
@@ -128,6 +134,12 @@ bool is_matcher(const json& e) {
   return true;
 }
 
+bool matches(const json& want, const json& got) {
+  std::vector<Mismatch> out;
+  match_value("", want, got, 0, out);
+  return out.empty();
+}
+
 std::vector<Mismatch> match_step(int step, const json& expect, const json& obs) {
   std::vector<Mismatch> out;
   for (auto it = expect.begin(); it != expect.end(); ++it) {
@@ -168,6 +180,11 @@ namespace {
 // run would find out only when comparing.
 void check_matchers(const json& v) {
   if (is_matcher(v)) {
+    if (v.contains("mask") != v.contains("eq"))
+      throw std::invalid_argument("matcher 'mask' goes with 'eq': { mask = 0xfc, eq = 0x10 }");
+    for (const char* k : {"mask", "eq"})
+      if (v.contains(k) && !v[k].is_number_integer())
+        throw std::invalid_argument(fmt::format("matcher '{}' needs an integer", k));
     for (const char* k : {"min", "max"})
       if (v.contains(k) && !v[k].is_number())
         throw std::invalid_argument(fmt::format("matcher '{}' needs a number, got {}", k, v[k].dump()));
@@ -186,8 +203,9 @@ void check_matchers(const json& v) {
 
 void check_expectation(const json& expect) {
   if (!expect.is_object()) throw std::invalid_argument("an expectation must be a table");
-  static const std::set<std::string> known = {"ok", "any", "ret", "errno", "value", "optlen",
-                                              "addr", "addrlen", "data"};
+  static const std::set<std::string> known = {"ok",      "any",       "ret",   "errno",  "value",
+                                              "optlen",  "addr",      "addrlen", "data", "msg_flags",
+                                              "controllen", "cmsgs", "cmsg",    "revents", "packet"};
   for (auto it = expect.begin(); it != expect.end(); ++it) {
     if (!known.count(it.key()))
       throw std::invalid_argument(fmt::format("unknown expectation key '{}'", it.key()));

@@ -28,6 +28,10 @@ const nlohmann::json& implicit_expectation();
 // True if `expect` is a matcher table ({min, max}, {any}, ...).
 bool is_matcher(const nlohmann::json& expect);
 
+// Whether `got` matches `want` with the rules above (tables as subsets,
+// matcher tables). Used for captured frames: `want` names layers and fields.
+bool matches(const nlohmann::json& want, const nlohmann::json& got);
+
 // Checks one step's observation against an expectation.
 std::vector<Mismatch> match_step(int step, const nlohmann::json& expect, const nlohmann::json& observation);
 

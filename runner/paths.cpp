@@ -35,4 +35,9 @@ fs::path kernel_probe_path() {
                          fs::path(IPCONFORM_KERNEL_PROBE_BUILD_PATH)});
 }
 
+fs::path wire_agent_path() {
+  return first_existing({self_exe_dir() / IPCONFORM_REL_LIBEXECDIR / "wire" / "agent.py",
+                         fs::path(IPCONFORM_SOURCE_DIR) / "probes" / "wire" / "agent.py"});
+}
+
 }  // namespace ipc::runner

@@ -11,5 +11,6 @@ std::filesystem::path self_exe_dir();
 std::filesystem::path default_cases_dir();
 std::filesystem::path default_claims_file();
 std::filesystem::path kernel_probe_path();
+std::filesystem::path wire_agent_path();
 
 }  // namespace ipc::runner

@@ -53,6 +53,10 @@ Judged judge(const oracle::Case& c, const std::string& target, const TargetRun& 
       {"doc_failures", to_array(run.doc_failures)},
       {"diffs", to_array(diffs)},
   };
+  if (!run.pcap.empty()) {
+    rec["pcap"] = run.pcap;
+    rec["packets"] = run.packets;
+  }
   return {verdict, std::move(rec)};
 }
 

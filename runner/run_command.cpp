@@ -160,7 +160,7 @@ int cmd_run(const RunOptions& o) {
   auto work = [&] {
     std::unique_ptr<Worker> w;
     try {
-      w = std::make_unique<Worker>(targets, timeout);
+      w = std::make_unique<Worker>(targets, timeout, o.out);
       std::lock_guard lock(info_mu);
       if (infos.empty()) infos = w->infos();
     } catch (const std::exception& e) {

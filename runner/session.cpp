@@ -4,6 +4,8 @@
 
 #include "oracle/call.hpp"
 #include "oracle/substitute.hpp"
+#include "reports/report.hpp"
+#include "runner/pcap_writer.hpp"
 
 namespace ipc::runner {
 namespace {
@@ -29,6 +31,107 @@ const json* field_at(const json& obs, const std::string& path) {
     start = dot + 1;
   }
   return nullptr;
+}
+
+bool has_wire_steps(const oracle::Case& c) {
+  for (const auto& s : c.steps)
+    if (oracle::is_wire_op(s.call.value("op", std::string()))) return true;
+  return false;
+}
+
+// Runs the wire side of a case: inject, and look for frames the DUT sent.
+class WireSteps {
+ public:
+  WireSteps(WireAgent& agent, Clock::time_point deadline) : agent_(agent), deadline_(deadline) {}
+
+  void begin(const std::string& case_id) { checked({{"op", "begin"}, {"case", case_id}}); }
+
+  json inject(const json& req) {
+    auto r = checked({{"op", "inject"}, {"frame", req["frame"]}});
+    return {{"ret", r.value("ret", -1)}, {"errno", r.value("errno", json())}};
+  }
+
+  // The first frame from the DUT after the previous match that fits `match`.
+  json expect_packet(const json& req) {
+    auto until = std::min(deadline_, Clock::now() + std::chrono::milliseconds(req.value("timeout_ms", 1000)));
+    std::size_t scanned = cap_.cursor;
+    while (true) {
+      for (; scanned < cap_.frames.size(); ++scanned) {
+        if (fits(req["match"], cap_.frames[scanned])) {
+          cap_.cursor = scanned + 1;
+          return {{"ret", 0}, {"errno", json()}, {"packet", cap_.frames[scanned]}};
+        }
+      }
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+      if (wait <= 0) return {{"ret", -1}, {"errno", "ETIMEDOUT"}};
+      fetch(static_cast<int>(wait));
+    }
+  }
+
+  // No frame fitting `match` after the previous match: proven by a barrier
+  // (an echo request answered after everything the DUT had to send).
+  json expect_no_packet(const json& req) {
+    barrier(req);
+    for (std::size_t i = cap_.cursor; i < cap_.frames.size(); ++i)
+      if (fits(req["match"], cap_.frames[i])) return {{"ret", -1}, {"errno", "EEXIST"}, {"packet", cap_.frames[i]}};
+    return {{"ret", 0}, {"errno", json()}};
+  }
+
+  // Returns once the DUT has handled everything injected or sent before.
+  json barrier(const json& req) {
+    auto b = checked({{"op", "barrier"}, {"wait_ms", req.value("wait_ms", 2000)}});
+    if (b.value("ret", -1) != 0) throw std::runtime_error("wire barrier was not answered: " + b.dump());
+    fetch(0);
+    return {{"ret", 0}, {"errno", json()}};
+  }
+
+
+  // Collects the rest, writes the pcap, returns the dissected frames.
+  std::vector<json> finish(const std::filesystem::path& pcap_file) {
+    fetch(0);
+    auto r = checked({{"op", "end"}});
+    write_pcap(pcap_file, r.value("frames", std::vector<json>()));
+    return std::move(cap_.frames);
+  }
+
+ private:
+  static bool fits(const json& match, const json& frame) {
+    return frame.value("dir", std::string()) == "in" && !frame.value("barrier", false) &&
+           oracle::matches(match, frame);
+  }
+
+  void fetch(int wait_ms) {
+    auto r = checked({{"op", "frames"}, {"since", cap_.next}, {"wait_ms", wait_ms}});
+    for (auto& f : r.value("frames", json::array())) {
+      f.erase("hex");  // the pcap keeps the bytes
+      cap_.frames.push_back(std::move(f));
+    }
+    cap_.next = r.value("next", cap_.next);
+  }
+
+  json checked(json req) {
+    auto r = agent_.call(std::move(req), left(deadline_));
+    if (r.contains("error")) throw std::runtime_error("wire agent: " + r["error"].dump());
+    return r;
+  }
+
+  WireAgent& agent_;
+  Clock::time_point deadline_;
+  Capture cap_;
+};
+
+// A matched frame whose checksums are wrong is a failure even where the case
+// does not mention them: a checksum is checked for being right, never compared.
+void check_checksums(int step, const json& match, const json& obs, std::vector<oracle::Mismatch>& failures) {
+  if (!obs.contains("packet")) return;
+  const auto& p = obs["packet"];
+  for (const auto& layer : p.value("layers", json::array())) {
+    auto name = layer.get<std::string>();
+    if (!p.contains(name) || !p[name].is_object()) continue;
+    bool stated = match.contains(name) && match[name].is_object() && match[name].contains("chksum_ok");
+    if (!stated && p[name].value("chksum_ok", true) == false)
+      failures.push_back({step, "packet." + name + ".chksum_ok", true, false});
+  }
 }
 
 }  // namespace
@@ -78,7 +181,8 @@ std::optional<std::string> Session::unmet_requirement(const oracle::Case& c) con
   return std::nullopt;
 }
 
-TargetRun Session::run(const oracle::Case& c, const json& topology_vars, std::chrono::milliseconds timeout) {
+TargetRun Session::run(const oracle::Case& c, const json& topology_vars, std::chrono::milliseconds timeout,
+                       WireAgent* agent, const std::filesystem::path& out_dir) {
   const auto start = Clock::now();
   const auto deadline = start + timeout;
   TargetRun out;
@@ -132,6 +236,19 @@ TargetRun Session::run(const oracle::Case& c, const json& topology_vars, std::ch
     }
   }
 
+  std::optional<WireSteps> wire;
+  if (out.error.empty() && out.skip_reason.empty() && has_wire_steps(c)) {
+    try {
+      if (!agent) throw std::runtime_error("no wire agent in this run");
+      agent->ensure_started(left(deadline));
+      wire.emplace(*agent, deadline);
+      wire->begin(c.id);
+    } catch (const std::exception& e) {
+      out.error = fmt::format("wire: {}", e.what());
+      wire.reset();
+    }
+  }
+
   json vars = topology_vars;
   try {
   for (std::size_t i = 0; i < c.steps.size() && out.error.empty() && out.skip_reason.empty() && proc_; ++i) {
@@ -150,9 +267,25 @@ TargetRun Session::run(const oracle::Case& c, const json& topology_vars, std::ch
     }
     out.steps.push_back({{"op", req["op"]}, {"text", req["text"]},
                          {"expect", step.expect ? expect : json()}, {"doc", doc}});
-    auto resp = call(req);
-    if (!resp) break;
-    auto obs = oracle::normalize(call_spec, *resp);
+    json obs;
+    const auto op = req["op"].get<std::string>();
+    if (oracle::is_wire_op(op)) {
+      try {
+        obs = op == "inject"          ? wire->inject(req)
+              : op == "barrier"       ? wire->barrier(req)
+              : op == "expect_packet" ? wire->expect_packet(req)
+                                      : wire->expect_no_packet(req);
+      } catch (const std::exception& e) {
+        out.error = fmt::format("step {}: wire: {}", i, e.what());
+        wire.reset();
+        break;
+      }
+      if (req.contains("match")) check_checksums(static_cast<int>(i), req["match"], obs, out.failures);
+    } else {
+      auto resp = call(req);
+      if (!resp) break;
+      obs = oracle::normalize(call_spec, *resp);
+    }
     for (auto& m : oracle::match_step(static_cast<int>(i), expect, obs)) out.failures.push_back(std::move(m));
     if (!doc.is_null())
       for (auto& m : oracle::match_step(static_cast<int>(i), doc, obs)) out.doc_failures.push_back(std::move(m));
@@ -166,6 +299,17 @@ TargetRun Session::run(const oracle::Case& c, const json& topology_vars, std::ch
     // A case the loader let through but the comparison cannot handle is the
     // harness's fault, reported on this case alone.
     out.error = fmt::format("harness: {}", e.what());
+  }
+
+  if (wire) {
+    try {
+      auto rel = std::filesystem::path("pcap") / (reports::sanitise_id(c.id) + "." + spec_.name + ".pcap");
+      std::filesystem::create_directories(out_dir / "pcap");
+      out.packets = wire->finish(out_dir / rel);
+      out.pcap = rel.string();
+    } catch (const std::exception& e) {
+      if (out.error.empty()) out.error = fmt::format("wire: {}", e.what());
+    }
   }
 
   if (proc_) {

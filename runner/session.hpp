@@ -14,6 +14,7 @@
 #include "oracle/match.hpp"
 #include "probes/client/probe_process.hpp"
 #include "runner/target.hpp"
+#include "runner/wire_agent.hpp"
 
 namespace ipc::runner {
 
@@ -21,6 +22,8 @@ struct TargetRun {
   std::vector<nlohmann::json> steps;         // {op, text, expect, doc} as run
   std::vector<nlohmann::json> observations;  // one per step that ran
   std::vector<oracle::Mismatch> failures, doc_failures;
+  std::vector<nlohmann::json> packets;       // dissected frames, for cases with wire steps
+  std::string pcap;                          // relative to the output directory, or empty
   std::string skip_reason;  // set: the case did not run
   std::string error;        // set: the harness or the target broke
   double duration_ms = 0;
@@ -35,7 +38,10 @@ class Session {
   // Throws std::runtime_error when the target cannot be started.
   const TargetInfo& info(std::chrono::milliseconds timeout);
 
-  TargetRun run(const oracle::Case& c, const nlohmann::json& topology_vars, std::chrono::milliseconds timeout);
+  // `wire` may be null when no case of the run has wire steps; `out_dir` is
+  // where pcaps go (out_dir/pcap/...).
+  TargetRun run(const oracle::Case& c, const nlohmann::json& topology_vars, std::chrono::milliseconds timeout,
+                WireAgent* wire, const std::filesystem::path& out_dir);
 
   const std::string& name() const { return spec_.name; }
   int restarts() const { return restarts_; }

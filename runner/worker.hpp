@@ -18,7 +18,7 @@ namespace ipc::runner {
 class Worker {
  public:
   // Creates the namespaces and starts every target (throws std::runtime_error).
-  Worker(const std::vector<TargetSpec>& targets, std::chrono::milliseconds timeout);
+  Worker(const std::vector<TargetSpec>& targets, std::chrono::milliseconds timeout, std::filesystem::path out_dir);
 
   // Runs one instance on every target, the kernel first, and judges each.
   std::vector<Judged> run(const oracle::Case& c, const oracle::Baseline& baseline, int repeat);
@@ -29,6 +29,8 @@ class Worker {
   netns::Topology topology_;
   nlohmann::json vars_;
   std::vector<Session> sessions_;
+  WireAgent wire_;
+  std::filesystem::path out_dir_;
   std::chrono::milliseconds timeout_;
 };
 
