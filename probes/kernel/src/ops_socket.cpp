@@ -1,4 +1,6 @@
 // Socket requests: each one is a single syscall on the handle's fd.
+// (sendmsg/recvmsg, with their control messages, are in ops_msg.cpp.)
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,34 +12,11 @@
 #include <fmt/format.h>
 
 #include "guarded_buffer.hpp"
+#include "op_args.hpp"
 #include "probe.hpp"
 #include "sockaddr_codec.hpp"
 
 namespace ipconform::kprobe {
-
-namespace {
-
-// The most the probe allocates for a buffer whose size a request declares;
-// a larger declared size is still passed to the kernel unchanged.
-constexpr std::int64_t kMaxBuffer = 65536;
-constexpr socklen_t kDefaultAddrlen = 16;
-
-std::size_t alloc_size(std::int64_t declared) {
-  return static_cast<std::size_t>(std::clamp<std::int64_t>(declared, 0, kMaxBuffer));
-}
-
-std::optional<socklen_t> opt_addrlen(const Request& req) {
-  const auto len = req.opt_c_int("addrlen");
-  if (!len) return std::nullopt;
-  return static_cast<socklen_t>(*len);
-}
-
-void add_address(Reply& reply, const SockaddrOut& out, bool succeeded) {
-  reply.fields["addr"] = succeeded ? out.decode() : Json(nullptr);
-  reply.fields["addrlen"] = out.returned_len();
-}
-
-}  // namespace
 
 Reply Probe::op_socket(const Request& req) {
   const std::string name = new_handle(req, "handle");
@@ -159,6 +138,19 @@ Reply Probe::op_recvfrom(const Request& req) {
       received >= 0 ? Json(to_hex(buffer.data(), std::min(alloc_size(received), buffer.size())))
                     : Json(nullptr);
   add_address(reply, out, received >= 0);
+  return reply;
+}
+
+Reply Probe::op_poll(const Request& req) {
+  pollfd pfd{};
+  pfd.fd = fd_of(req);
+  // pollfd.events is a short: any 16-bit value, either signedness.
+  pfd.events = static_cast<short>(
+      static_cast<std::uint16_t>(req.integer("events", std::numeric_limits<std::int16_t>::min(),
+                                             std::numeric_limits<std::uint16_t>::max())));
+  const int timeout_ms = req.opt_c_int("timeout_ms").value_or(0);
+  Reply reply = syscall_reply(::poll(&pfd, 1, timeout_ms));
+  reply.fields["revents"] = static_cast<std::uint16_t>(pfd.revents);
   return reply;
 }
 

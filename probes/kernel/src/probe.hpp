@@ -63,9 +63,13 @@ class Probe {
   Reply op_getsockopt(const Request& req);
   Reply op_sendto(const Request& req);
   Reply op_recvfrom(const Request& req);
+  Reply op_poll(const Request& req);
   Reply op_shutdown(const Request& req);
   Reply op_close(const Request& req);
   Reply op_ioctl(const Request& req);
+  // ops_msg.cpp
+  Reply op_sendmsg(const Request& req);
+  Reply op_recvmsg(const Request& req);
   // ops_system.cpp
   Reply op_sysctl(const Request& req);
 

@@ -1,5 +1,5 @@
 // Unit tests of the helpers that need no network namespace: hex, errno
-// names, sockaddr encoding, request field checks, sysctl paths, capability
+// names, sockaddr encoding, control messages, request field checks, sysctl paths, capability
 // names and guarded buffers.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,6 +15,7 @@
 #include "errno_names.hpp"
 #include "guarded_buffer.hpp"
 #include "hex.hpp"
+#include "msghdr_codec.hpp"
 #include "request.hpp"
 #include "sockaddr_codec.hpp"
 #include "sysctl.hpp"
@@ -119,6 +120,45 @@ TEST(Sockaddr, DecodesWhatTheKernelWrote) {
   other.storage.ss_family = AF_INET6;
   other.len = 4;
   EXPECT_EQ(other.decode(), (Json{{"family", AF_INET6}, {"raw", "0a000000"}}));
+}
+
+TEST(Cmsgs, LaysOutEachWithCmsgSpace) {
+  const Bytes control = encode_cmsgs(json::array(
+      {{{"level", 0}, {"type", 2}, {"data", "07"}}, {{"level", 1}, {"type", 3}, {"data", ""}}}));
+  ASSERT_EQ(control.size(), CMSG_SPACE(1) + CMSG_SPACE(0));
+  cmsghdr first{};
+  std::memcpy(&first, control.data(), sizeof first);
+  EXPECT_EQ(first.cmsg_len, CMSG_LEN(1));
+  EXPECT_EQ(first.cmsg_level, 0);
+  EXPECT_EQ(first.cmsg_type, 2);
+  EXPECT_EQ(control[CMSG_LEN(0)], 0x07);
+  cmsghdr second{};
+  std::memcpy(&second, control.data() + CMSG_SPACE(1), sizeof second);
+  EXPECT_EQ(second.cmsg_len, CMSG_LEN(0));
+  EXPECT_EQ(second.cmsg_level, 1);
+  EXPECT_EQ(second.cmsg_type, 3);
+  EXPECT_TRUE(encode_cmsgs(json::array()).empty());
+}
+
+TEST(Cmsgs, WalksAndClipsToTheBuffer) {
+  const Bytes control =
+      encode_cmsgs(json::array({{{"level", 0}, {"type", 2}, {"data", "07000000"}},
+                                {{"level", 0}, {"type", 1}, {"data", "aabbcc"}}}));
+  EXPECT_EQ(decode_cmsgs(control.data(), control.size()),
+            (Json{{{"level", 0}, {"type", 2}, {"data", "07000000"}},
+                  {{"level", 0}, {"type", 1}, {"data", "aabbcc"}}}));
+  // Cut inside the second one's data: it is shown up to the cut.
+  EXPECT_EQ(decode_cmsgs(control.data(), CMSG_SPACE(4) + CMSG_LEN(1)),
+            (Json{{{"level", 0}, {"type", 2}, {"data", "07000000"}},
+                  {{"level", 0}, {"type", 1}, {"data", "aa"}}}));
+  // Less than a header: nothing.
+  EXPECT_EQ(decode_cmsgs(control.data(), sizeof(cmsghdr) - 1), Json::array());
+  // A cmsg_len shorter than a header: reported without data, and the walk ends.
+  Bytes bogus = control;
+  const std::size_t short_len = 4;
+  std::memcpy(bogus.data(), &short_len, sizeof short_len);
+  EXPECT_EQ(decode_cmsgs(bogus.data(), bogus.size()),
+            (Json{{{"level", 0}, {"type", 2}, {"data", ""}}}));
 }
 
 TEST(Request, ChecksTypesAndPresence) {

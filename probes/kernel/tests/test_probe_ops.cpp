@@ -16,53 +16,20 @@
 #include "hex.hpp"
 #include "netns_child.hpp"
 #include "probe.hpp"
+#include "probe_session.hpp"
 #include "serve.hpp"
 
 namespace ipconform::kprobe {
 namespace {
 
 using nlohmann::json;
+using testing::errno_of;
+using testing::int_hex;
+using testing::is_protocol_error;
+using testing::loopback;
+using testing::make_socket;
 using testing::run_in_new_netns;
-
-// A Probe plus request ids.
-class Session {
- public:
-  Json call(json request) {
-    request["id"] = next_id_++;
-    return probe_.handle(request).response;
-  }
-  Json ok(json request) {
-    Json response = call(std::move(request));
-    EXPECT_EQ(response["ret"], 0) << response.dump();
-    return response;
-  }
-
- private:
-  Probe probe_;
-  int next_id_ = 1;
-};
-
-std::string errno_of(const Json& response) {
-  return response["errno"].is_null() ? "" : response["errno"].get<std::string>();
-}
-
-bool is_protocol_error(const Json& response) {
-  return response.contains("error") && response["error"].is_string() && response["ret"] == -1 &&
-         response["errno"].is_null();
-}
-
-json loopback(int port) { return {{"family", AF_INET}, {"addr", "127.0.0.1"}, {"port", port}}; }
-
-json make_socket(const char* handle, int type) {
-  return {
-      {"op", "socket"}, {"handle", handle}, {"domain", AF_INET}, {"type", type}, {"protocol", 0}};
-}
-
-std::string int_hex(int value) {
-  Bytes bytes(sizeof value);
-  std::memcpy(bytes.data(), &value, sizeof value);
-  return to_hex(bytes);
-}
+using testing::Session;
 
 TEST(ProbeSession, HelloReportsTheKernel) {
   run_in_new_netns([] {

@@ -1,0 +1,1 @@
+"""ipconform wire agent: builds, injects, captures and dissects frames with Scapy."""
