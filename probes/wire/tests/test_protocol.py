@@ -147,7 +147,10 @@ class SubprocessTest(unittest.TestCase):
         for r in resps[:4]:
             self.assertEqual(r["ret"], -1)
             self.assertIn("error", r)
-        self.assertEqual((resps[4]["ret"], resps[4]["errno"]), (-1, "ENODEV"))
+        # In the host's namespace (where this test runs) hello refuses before
+        # touching any interface; elsewhere a missing interface is ENODEV.
+        self.assertEqual(resps[4]["ret"], -1)
+        self.assertIn(resps[4]["errno"], ("EPERM", "ENODEV"))
         self.assertEqual(resps[5]["ret"], 0)
         self.assertEqual(p.returncode, 0)
 

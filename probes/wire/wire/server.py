@@ -1,6 +1,7 @@
 """Request loop: one JSON object per line in, one per line out."""
 
 import errno
+import os
 import json
 import sys
 import time
@@ -22,9 +23,34 @@ def _int_arg(req, name, default=None, lo=0):
     return v
 
 
+def in_initial_netns():
+    """Whether this process shares the host's network namespace.
+
+    The host's is the one kernel threads live in (kthreadd is PID 2); since
+    Linux 6.18 it also has a fixed inode number. Unknown counts as the host's.
+    """
+    INIT_NET_INODE = 0xEFFFFFF9
+    try:
+        mine = os.stat("/proc/self/ns/net").st_ino
+    except OSError:
+        return True
+    if mine == INIT_NET_INODE:
+        return True
+    try:
+        with open("/proc/2/comm") as f:
+            if f.read().strip() == "kthreadd":
+                return os.stat("/proc/2/ns/net").st_ino == mine
+    except OSError:
+        pass
+    return False
+
+
 class Agent:
     def __init__(self, capture_factory=Capture):
         self.capture_factory = capture_factory
+        # Only a real capture can touch an interface, so only it is refused
+        # in the host's namespace; tests with a fake capture run anywhere.
+        self.host_check = in_initial_netns if capture_factory is Capture else (lambda: False)
         self.cfg = sp.Config()
         self.cap = None
         self.case = None
@@ -84,6 +110,7 @@ class Agent:
 
     # -- ops -----------------------------------------------------------------
     def op_hello(self, req):
+        """Opens the capture on the tester interface."""
         version = req.get("version", PROTOCOL_VERSION)
         if version != PROTOCOL_VERSION:
             raise ProtocolError(f"hello: version {version!r} not supported "
@@ -97,6 +124,9 @@ class Agent:
         for k in ("tester_mac", "dut_mac", "tester_addr", "dut_addr"):
             if not isinstance(getattr(cfg, k), str):
                 raise ProtocolError(f"hello: '{k}' must be a string")
+        if self.host_check():
+            raise OpFailed("EPERM", "hello: refusing to open an interface in the host's "
+                                    "network namespace; run the agent in a namespace of its own")
         if self.cap is None or self.cap.iface != iface:
             if self.cap is not None:
                 self.cap.close()
