@@ -66,6 +66,25 @@ details.case:target>summary{outline:2px solid #0969da}
 .dn{background:var(--doc);color:var(--docf);border-radius:4px;padding:0 4px;margin-top:2px}
 .nr{color:var(--nonef)}
 details.lv{display:inline}details.lv>summary{cursor:pointer}
+.pkset{margin-top:8px}
+.pkset.two{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:10px;align-items:start}
+details.pkts{border:1px solid var(--line);border-radius:6px;margin:4px 0}
+details.pkts>summary{cursor:pointer;padding:3px 8px;background:var(--bg2)}
+.pkh{margin:4px 8px;font-size:12px}.pkh label{margin-left:10px;color:var(--mute)}
+table.pk{margin:0 8px 8px;font-size:12px}
+table.pk td:nth-child(-n+2){color:var(--mute);text-align:right;white-space:nowrap}
+table.pk td:nth-child(3){white-space:nowrap}table.pk .i{color:#0969da}table.pk .o{color:var(--xpf)}
+table.pk tr.bar{display:none;color:var(--nonef)}table.pk tr.bar code{color:var(--nonef)}
+.pkts.sb table.pk tr.bar{display:table-row}
+.pkts:has(input.sbt:checked) table.pk tr.bar{display:table-row}
+table.pk tr.pd>td{background:var(--div)}
+.bt{font-size:11px;border:1px solid var(--nonef);border-radius:8px;padding:0 5px}
+details.fr>summary,table.pk details>summary{cursor:pointer}
+.ft{font:12px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:2px 0 2px 14px;word-break:break-word}
+.ft>div>b{color:var(--mute);margin-right:2px}
+.ckb{color:var(--badf);background:var(--bad);font-weight:600;border-radius:3px;padding:0 3px}
+.fdf{background:#ffd8b5;border-radius:3px;padding:0 2px}
+.pdn{color:var(--divf);font-size:12px}
 [hidden]{display:none!important}
 )CSS";
 
@@ -123,6 +142,14 @@ const std::string_view kJs = R"JS(
     fu.checked = false;
     fd.checked = false;
     apply();
+  });
+
+  // Barrier frames (the harness's synchronisation pings) stay hidden until asked for.
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (!t.classList || !t.classList.contains("sbt")) return;
+    var block = t.closest("details.pkts");
+    if (block) block.classList.toggle("sb", t.checked);
   });
 
   // A link to a case opens it, even when a filter had hidden it.

@@ -39,14 +39,6 @@ std::string note(const Mismatch& m, bool with_step) {
   return out;
 }
 
-std::string pcap_href(const json& r, const std::string& case_id, const std::string& target) {
-  std::string path = str(r, "pcap");
-  bool relative = !path.empty() && path.front() != '/' && path.find(':') == std::string::npos &&
-                  path.find('\\') == std::string::npos;
-  if (!relative) path = "pcap/" + sanitise_id(case_id) + "." + sanitise_id(target) + ".pcap";
-  return "../" + url_path_escape(path);
-}
-
 std::string target_notes(const std::vector<Column>& cols, const std::string& case_id) {
   std::string out = "<ul class=\"tn\">";
   for (const Column& c : cols) {
@@ -58,7 +50,7 @@ std::string target_notes(const std::vector<Column>& cols, const std::string& cas
     if (auto doc = str(r, "doc"); doc == "divergent") out += " <span class=\"b docd\">doc-divergent</span>";
     if (i.flaky()) out += " <span class=\"fk\">flaky: " + html_escape(i.flake_note()) + "</span>";
     if (r.is_object() && r.contains("pcap"))
-      out += fmt::format(" <a href=\"{}\">pcap</a>", html_escape(pcap_href(r, case_id, i.target)));
+      out += fmt::format(" <a href=\"{}\">{}</a>", html_escape(pcap_href(r, case_id, i.target)), pcap_label(r));
     out += "</li>";
   }
   return out + "</ul>";
@@ -82,7 +74,7 @@ std::string step_row(const std::string& num_cell, const std::string& step, const
     if (index >= 0) {
       const json& obs = arr(*c.inst->shown, "observations");
       if (index < static_cast<long>(obs.size()))
-        out += "<code>" + long_text(compact_table(obs[index], true)) + "</code>";
+        out += observation_html(obs[index]);
       else
         out += "<span class=\"nr\" title=\"no observation: not run, or stopped before this step\">—</span>";
     }
@@ -160,7 +152,10 @@ std::string case_section(const std::string& case_id, const std::map<std::string,
   }
   if (auto params = compact_table(obj_field(*primary, "params")); !params.empty())
     out += fmt::format("{}params: <code>{}</code>", claims.empty() ? "" : " · ", long_text(params));
-  out += "</p>" + target_notes(cols, case_id) + steps_table(cols, *primary) + "</div></details>\n";
+  std::vector<const Instance*> instances;
+  for (const Column& c : cols) instances.push_back(c.inst);
+  out += "</p>" + target_notes(cols, case_id) + steps_table(cols, *primary) + packets_section(instances, case_id) +
+         "</div></details>\n";
   return out;
 }
 

@@ -21,6 +21,45 @@ std::string classname(const json& r) {
   return str(r, "target") + "." + top_level(base_of(r));
 }
 
+constexpr std::size_t kMaxFrames = 8;
+
+// For a mismatch about a captured frame (an expect_packet step, a "packet..."
+// field, or a frame in the entry itself), the frame involved, indented under
+// the mismatch: the frame the entry reports, else the one the step matched,
+// else (nothing matched) the frames the DUT sent.
+std::string packet_context(const json& r, const json& e) {
+  const json kNone;
+  long step = -1;
+  if (e.is_object() && e.contains("step") && e.at("step").is_number_integer()) step = e.at("step").get<long>();
+  const json& steps = arr(r, "steps");
+  const json& observations = arr(r, "observations");
+  const json& s = step >= 0 && step < static_cast<long>(steps.size()) ? steps[step] : kNone;
+  const json& obs = step >= 0 && step < static_cast<long>(observations.size()) ? observations[step] : kNone;
+  const json& matched = obs.is_object() && obs.contains("packet") ? obs.at("packet") : kNone;
+  std::string field = str(e, "field");
+  bool about = field.rfind("packet", 0) == 0 || str(s, "op") == "expect_packet" || is_frame(matched);
+  std::string out;
+  for (const char* key : {"got", "target", "expected", "kernel"})
+    if (e.is_object() && e.contains(key) && is_frame(e.at(key)))
+      out += fmt::format("    {} frame: {}\n", key, frame_summary(e.at(key)));
+  if (!out.empty()) return out;
+  if (!about) return {};
+  if (is_frame(matched)) return "    matched frame: " + frame_summary(matched) + "\n";
+  std::vector<std::string> sent;
+  const json& packets = arr(r, "packets");
+  for (const json& f : packets)
+    if (!flag(f, "barrier") && str(f, "dir") == "in") {
+      long index = f.is_object() && f.contains("index") && f.at("index").is_number() ? f.at("index").get<long>() : -1;
+      sent.push_back(index >= 0 ? fmt::format("#{} {}", index, str(f, "summary")) : str(f, "summary"));
+    }
+  if (sent.empty())
+    return r.is_object() && r.contains("packets") ? "    no frame matched; the DUT sent none\n" : "    no frame matched\n";
+  out = "    no frame matched; frames the DUT sent:\n";
+  for (std::size_t i = 0; i < sent.size() && i < kMaxFrames; ++i) out += "      " + sent[i] + "\n";
+  if (sent.size() > kMaxFrames) out += fmt::format("      … and {} more\n", sent.size() - kMaxFrames);
+  return out;
+}
+
 // The mismatch lists, one per line, for a failure/error body or system-out.
 std::string details(const json& r) {
   std::string out;
@@ -38,7 +77,7 @@ std::string details(const json& r) {
     if (entries.empty()) return;
     out += heading;
     out += ":\n";
-    for (const json& e : entries) out += "  " + plain(describe(r, e, kind)) + "\n";
+    for (const json& e : entries) out += "  " + plain(describe(r, e, kind)) + "\n" + packet_context(r, e);
   };
   list("failures", MismatchKind::failure, "failures (observed vs expect)");
   list("diffs", MismatchKind::diff, "differences from the kernel");

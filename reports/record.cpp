@@ -77,23 +77,85 @@ std::vector<std::string> claims_of(const json& record) {
   return out;
 }
 
+bool is_frame(const json& v) {
+  if (!v.is_object()) return false;
+  auto s = v.find("summary"), l = v.find("layers");
+  return s != v.end() && s->is_string() && l != v.end() && l->is_array();
+}
+
+std::string frame_summary(const json& v) { return is_frame(v) ? v.at("summary").get<std::string>() : std::string(); }
+
+std::string braced(const json& v) {
+  if (v.is_object()) {
+    std::string out = "{";
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (out.size() > 1) out += ',';
+      out += it.key() + "=" + braced(it.value());
+    }
+    return out + "}";
+  }
+  if (v.is_array()) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + braced(v[i]);
+    return out + "]";
+  }
+  return compact(v);
+}
+
+namespace {
+
+// One cmsg: NAME=scalar, or NAME{k=v,...} for a structure.
+std::string cmsg_entry(const std::string& name, const json& value) {
+  return value.is_object() ? name + braced(value) : name + "=" + braced(value);
+}
+
+}  // namespace
+
+std::string cmsg_text(const json& v) {
+  std::string out;
+  auto add = [&](const std::string& s) { out += (out.empty() ? "" : ", ") + s; };
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it) add(cmsg_entry(it.key(), it.value()));
+  } else if (v.is_array()) {
+    for (const json& e : v) {
+      std::string name = str(e, "type");
+      if (name.empty()) name = str(e, "name");
+      if (!name.empty() && e.is_object() && (e.contains("value") || e.contains("data")))
+        add(cmsg_entry(name, e.contains("value") ? e.at("value") : e.at("data")));
+      else if (e.is_object())
+        add(cmsg_text(e));
+      else
+        add(braced(e));
+    }
+  } else {
+    return braced(v);
+  }
+  return out;
+}
+
 std::string compact(const json& v) {
   if (v.is_string()) {
     const auto& s = v.get_ref<const std::string&>();
     return simple_string(s) ? s : dump(v);
   }
+  if (is_frame(v)) return "frame(" + frame_summary(v) + ")";
   return dump(v);
 }
 
-std::string compact_table(const json& table, bool observation) {
+std::string compact_table(const json& table, bool observation, std::initializer_list<std::string_view> skip) {
   if (table.is_null()) return {};
   if (!table.is_object()) return compact(table);
   std::string out;
   auto add = [&](const std::string& k, const json& v) {
+    for (std::string_view s : skip)
+      if (k == s) return;
     if (!out.empty()) out += ' ';
     out += k;
     out += '=';
-    out += compact(v);
+    if ((k == "cmsg" || k == "cmsgs") && (v.is_object() || v.is_array()))
+      out += "[" + cmsg_text(v) + "]";
+    else
+      out += compact(v);
   };
   for (const char* first : {"ret", "errno"}) {
     auto it = table.find(first);

@@ -4,6 +4,7 @@
 // empty instead of throwing.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,8 +35,25 @@ std::vector<std::string> claims_of(const json& record);
 // null; JSON for anything else. Never throws on invalid UTF-8.
 std::string compact(const json& value);
 // An expect/doc table or an observation as "k=v k=v" (ret and errno first,
-// errno omitted when null in observations).
-std::string compact_table(const json& table, bool observation = false);
+// errno omitted when null in observations). A dissected frame (`packet`)
+// shows as frame(<summary>); ancillary data (`cmsg`, `cmsgs`) as
+// [IP_TTL=64, IP_PKTINFO{ifindex=2,...}]. `skip` names fields to leave out.
+std::string compact_table(const json& table, bool observation = false,
+                          std::initializer_list<std::string_view> skip = {});
+
+// Dissected frames (docs/wire-agent.md, "Dissected frames").
+// An object with a string "summary" and an array "layers".
+bool is_frame(const json&);
+// The frame's summary, "" if it is not a frame.
+std::string frame_summary(const json&);
+// A nested value in brace notation: objects as {k=v,k=v}, arrays as [a, b],
+// simple strings bare, other strings JSON-quoted.
+std::string braced(const json&);
+// Decoded ancillary data: {"IP_TTL": 64, "IP_PKTINFO": {...}} as
+// "IP_TTL=64, IP_PKTINFO{ifindex=2,spec_dst=192.0.2.1,addr=192.0.2.1}" (an
+// array of such objects or of {"type"/"name": ..., "value"/"data": ...}
+// entries is flattened in order).
+std::string cmsg_text(const json&);
 
 // One mismatch (an entry of failures, doc_failures or diffs), rendered
 // without markup; each writer formats it for its own output.
