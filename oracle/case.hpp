@@ -17,6 +17,7 @@ struct Requirements {
   std::vector<std::string> caps_drop;  // capabilities dropped for the case
   std::string min_kernel;              // "5.10": the kernel target must be at least this
   std::vector<std::pair<std::string, std::string>> sysctls;  // written before the steps, in order
+  std::string topology;                // "" (the default) or "dynamic-arp"
 };
 
 // One step: a socket or system call, with what Linux does (`expect`) and what

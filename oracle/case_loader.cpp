@@ -92,7 +92,7 @@ CaseTemplate read_template(const toml::table& t, const json& defaults) {
   c.needs = defaults.value("requires", json::object());
   if (auto* n = t.get("requires")) {
     if (!n->is_table()) throw CaseError(line_of(*n), "'requires' must be a table");
-    check_keys(*n->as_table(), {"features", "caps_drop", "kernel", "sysctl"}, "requires");
+    check_keys(*n->as_table(), {"features", "caps_drop", "kernel", "sysctl", "topology"}, "requires");
     c.needs = merge_requires(c.needs, to_json(*n));
   }
   if (auto* n = t.get("matrix")) {
@@ -130,6 +130,12 @@ Requirements read_requirements(const json& r, int line) {
     out.min_kernel = r["kernel"].get<std::string>();
     if (!std::regex_match(out.min_kernel, std::regex("^[0-9]+(\\.[0-9]+)*$")))
       throw CaseError(line, fmt::format("requires.kernel '{}' is not a version like \"5.10\"", out.min_kernel));
+  }
+  if (r.contains("topology")) {
+    out.topology = r["topology"].is_string() ? r["topology"].get<std::string>() : "";
+    if (out.topology == "default") out.topology.clear();
+    if (!out.topology.empty() && out.topology != "dynamic-arp")
+      throw CaseError(line, fmt::format("unknown topology {} (known: \"default\", \"dynamic-arp\")", r["topology"].dump()));
   }
   if (r.contains("sysctl")) {
     for (auto it = r["sysctl"].begin(); it != r["sysctl"].end(); ++it) {

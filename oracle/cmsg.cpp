@@ -22,7 +22,8 @@ struct CmsgType {
 // Control message types, by level (include/uapi/linux/in.h, socket.h).
 constexpr CmsgType kTypes[] = {
     {kSolIp, 1, "IP_TOS", "int"},           {kSolIp, 2, "IP_TTL", "int"},
-    {kSolIp, 4, "IP_OPTIONS", "bytes"},     {kSolIp, 7, "IP_RETOPTS", "bytes"},
+    {kSolIp, 4, "IP_OPTIONS", "bytes"},     {kSolIp, 6, "IP_RECVOPTS", "bytes"},
+    {kSolIp, 7, "IP_RETOPTS", "bytes"},
     {kSolIp, 8, "IP_PKTINFO", "in_pktinfo"}, {kSolIp, 11, "IP_RECVERR", "bytes"},
     {kSolIp, 20, "IP_ORIGDSTADDR", "sockaddr_in"}, {kSolIp, 23, "IP_CHECKSUM", "u32"},
     {kSolIp, 25, "IP_RECVFRAGSIZE", "int"}, {kSolSocket, 29, "SCM_TIMESTAMP", "timeval"},

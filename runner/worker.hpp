@@ -26,12 +26,22 @@ class Worker {
   std::vector<TargetInfo> infos();
 
  private:
-  netns::Topology topology_;
-  nlohmann::json vars_;
-  std::vector<Session> sessions_;
-  WireAgent wire_;
-  std::filesystem::path out_dir_;
+  // One topology with its targets and wire agent. The default one is made
+  // when the worker starts; others the first time a case asks for them.
+  struct Env {
+    Env(const std::string& kind, const std::vector<TargetSpec>& targets, std::chrono::milliseconds timeout);
+    std::string kind;
+    netns::Topology topology;
+    nlohmann::json vars;
+    std::vector<Session> sessions;
+    WireAgent wire;
+  };
+  Env& env(const std::string& kind);
+
+  std::vector<TargetSpec> targets_;
   std::chrono::milliseconds timeout_;
+  std::filesystem::path out_dir_;
+  std::map<std::string, std::unique_ptr<Env>> envs_;
 };
 
 }  // namespace ipc::runner

@@ -333,11 +333,11 @@ title = "t"
 claims = ["c"]
 steps = [
   { op = "socket", type = "SOCK_DGRAM" },
-  { op = "sendmsg", data = "00" },
+  { op = "sendmmsg", data = "00" },
 ]
 )");
   EXPECT_EQ(d.line, 7);
-  EXPECT_TRUE(has(d.message, "unknown op 'sendmsg'")) << d.message;
+  EXPECT_TRUE(has(d.message, "unknown op 'sendmmsg'")) << d.message;
 }
 
 TEST_F(CaseLoaderTest, StepWithoutOpOrNotATable) {

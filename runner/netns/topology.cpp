@@ -381,7 +381,7 @@ std::map<std::string, std::string> TopologyFacts::variables() const {
   };
 }
 
-Topology Topology::create() {
+Topology Topology::create(const TopologyOptions& options) {
   if (g_host_netns == 0) fail(fmt::format("{} was not readable when the library was loaded", kThreadNetns));
 
   Topology topo;  // owns the namespace fds; closes them if we throw
@@ -422,8 +422,10 @@ Topology Topology::create() {
   // DUT side: address, static neighbours, routes (deliberately no default).
   enter_netns(dut_fd.get(), dut_ns, "DUT");
   add_dut_address(dut, f, ifindex);
-  add_permanent_neighbour(dut, ifindex, f.peer_addr, f.tester_mac);
-  add_permanent_neighbour(dut, ifindex, f.router_addr, f.tester_mac);
+  if (options.static_neighbours) {
+    add_permanent_neighbour(dut, ifindex, f.peer_addr, f.tester_mac);
+    add_permanent_neighbour(dut, ifindex, f.router_addr, f.tester_mac);
+  }
   add_route(dut, fmt::format("{}/24", f.remote_net), ifindex, &f.router_addr);
   add_route(dut, "224.0.0.0/4", ifindex, nullptr);
   wait_running(dut, f.dut_if);
@@ -432,6 +434,26 @@ Topology Topology::create() {
   topo.tester_fd_ = tester_fd.release();
   topo.dut_fd_ = dut_fd.release();
   return topo;  // `restore` puts the thread back before `orig` is closed
+}
+
+void Topology::flush_neighbours() const {
+  UniqueFd orig = open_thread_netns();
+  Guard guard;
+  guard.orig = netns_inode_of_fd(orig.get());
+  NetnsRestorer restore(orig.get(), guard.orig);
+  const std::uint64_t dut_ns = netns_inode_of_fd(dut_fd_);
+  enter_netns(dut_fd_, dut_ns, "DUT");
+  NlSock dut(guard, dut_ns, "DUT");
+  nl_cache* raw = nullptr;
+  nl_check(rtnl_neigh_alloc_cache(dut.use("list neighbours"), &raw), "list neighbours");
+  std::unique_ptr<nl_cache, Deleter<nl_cache_free>> cache(raw);
+  for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
+    auto* n = reinterpret_cast<rtnl_neigh*>(o);
+    if (rtnl_neigh_get_family(n) != AF_INET || rtnl_neigh_get_ifindex(n) != facts_.dut_ifindex) continue;
+    if (rtnl_neigh_get_state(n) & NUD_PERMANENT) continue;
+    int err = rtnl_neigh_delete(dut.use("delete a neighbour"), n, 0);
+    if (err < 0 && err != -NLE_OBJ_NOTFOUND) nl_check(err, "delete a neighbour");
+  }
 }
 
 Topology::Topology(Topology&& other) noexcept

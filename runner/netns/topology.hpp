@@ -26,6 +26,12 @@ struct TopologyFacts {
   std::map<std::string, std::string> variables() const;
 };
 
+// The variants of the topology a case can ask for (`requires.topology`).
+struct TopologyOptions {
+  // false: the DUT resolves its neighbours with ARP ("dynamic-arp").
+  bool static_neighbours = true;
+};
+
 // Move-only owner of one worker's namespaces.  The namespaces are anonymous:
 // they live only as long as these file descriptors (and any process inside),
 // so nothing is left behind however the runner ends.
@@ -33,7 +39,12 @@ class Topology {
  public:
   // Builds the topology from the calling thread, which is back in its own
   // network namespace when this returns or throws.  Throws std::runtime_error.
-  static Topology create();
+  static Topology create(const TopologyOptions& options = {});
+
+  // Forgets every neighbour the DUT learnt (permanent entries stay), so a
+  // case in the dynamic-ARP topology starts from an empty cache. Runs from
+  // the calling thread like create(). Throws std::runtime_error.
+  void flush_neighbours() const;
 
   Topology(Topology&& other) noexcept;
   Topology& operator=(Topology&& other) noexcept;

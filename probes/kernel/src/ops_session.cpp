@@ -1,4 +1,6 @@
 // Session requests: hello, begin, end, bye.
+#include <fcntl.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
@@ -75,6 +77,16 @@ Reply Probe::op_begin(const Request& req) {
   return {};
 }
 
+namespace {
+int flush_route_cache() {
+  const int fd = ::open("/proc/sys/net/ipv4/route/flush", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  const int err = ::write(fd, "1\n", 2) == 2 ? 0 : errno;
+  ::close(fd);
+  return err;
+}
+}  // namespace
+
 Reply Probe::op_end(const Request&) {
   std::string detail;
   const int err = reset(detail);
@@ -106,6 +118,10 @@ int Probe::reset(std::string& detail) {
   for (const auto& failure : sysctl_journal_.restore_all())
     failed(failure.err,
            fmt::format("restoring sysctl {} to \"{}\"", failure.path, failure.original));
+  // What a case taught the kernel about paths (learnt PMTUs, redirects) must
+  // not reach the next case: a route-cache flush drops those exceptions
+  // (rt_cache_flush bumps the namespace's route generation).
+  if (const int err = flush_route_cache(); err != 0) failed(err, "flushing the route cache");
   case_name_.reset();
 
   if (first_err != 0) std::cerr << fmt::format("ipconform-probe-kernel: reset: {}\n", detail);
