@@ -273,10 +273,17 @@ json build_request(const json& call) {
       req["match"] = call["match"];
       if (op == "expect_packet") req["timeout_ms"] = integer(call, "timeout_ms", 1000);
       else req["wait_ms"] = integer(call, "wait_ms", 2000);
-      std::string layers;
-      for (auto it = call["match"].begin(); it != call["match"].end(); ++it)
-        layers += (layers.empty() ? "" : "/") + it.key();
-      text = fmt::format("{} {}", op == "expect_packet" ? "expect packet" : "expect no packet", layers);
+      // The match itself, compactly: it is what the step checks.
+      std::string what;
+      for (auto it = call["match"].begin(); it != call["match"].end(); ++it) {
+        std::string fields;
+        if (it->is_object())
+          for (auto f = it->begin(); f != it->end(); ++f)
+            fields += fmt::format("{}{}={}", fields.empty() ? "" : " ", f.key(),
+                                  f->is_string() ? f->get<std::string>() : f->dump());
+        what += fmt::format("{}{}[{}]", what.empty() ? "" : " / ", it.key(), fields);
+      }
+      text = fmt::format("{} {}", op == "expect_packet" ? "expect packet" : "expect no packet", what);
     } else if (op == "recvfrom") {
       req["len"] = integer(call, "len", 2048);
       req["flags"] = sym(call, "flags", Space::MsgFlag, 0, true);

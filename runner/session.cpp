@@ -44,7 +44,16 @@ class WireSteps {
  public:
   WireSteps(WireAgent& agent, Clock::time_point deadline) : agent_(agent), deadline_(deadline) {}
 
-  void begin(const std::string& case_id) { checked({{"op", "begin"}, {"case", case_id}}); }
+  // Frames an earlier case (wire or not) made the DUT send may still be on
+  // their way into the capture: a barrier first makes sure they are in the
+  // old capture, which `begin` then clears.
+  void begin(const std::string& case_id) {
+    if (agent_.echo_barrier()) {
+      auto b = checked({{"op", "barrier"}, {"wait_ms", 2000}});
+      if (b.value("ret", -1) != 0) throw std::runtime_error("wire barrier was not answered: " + b.dump());
+    }
+    checked({{"op", "begin"}, {"case", case_id}});
+  }
 
   json inject(const json& req) {
     auto r = checked({{"op", "inject"}, {"frame", req["frame"]}});

@@ -6,7 +6,8 @@
 
 namespace ipc::runner {
 
-WireAgent::WireAgent(int tester_netns, const netns::TopologyFacts& facts) : netns_(tester_netns), facts_(facts) {}
+WireAgent::WireAgent(int tester_netns, const netns::TopologyFacts& facts, bool echo_barrier)
+    : netns_(tester_netns), facts_(facts), echo_barrier_(echo_barrier) {}
 
 void WireAgent::ensure_started(std::chrono::milliseconds timeout) {
   if (proc_ && proc_->alive()) return;

@@ -16,7 +16,10 @@ namespace ipc::runner {
 
 class WireAgent {
  public:
-  WireAgent(int tester_netns, const netns::TopologyFacts& facts);
+  // `echo_barrier`: the DUT can answer the tester's echo requests at any
+  // time (its neighbours are static), so every case can start with a barrier.
+  WireAgent(int tester_netns, const netns::TopologyFacts& facts, bool echo_barrier);
+  bool echo_barrier() const { return echo_barrier_; }
 
   // Starts the agent if it is not running. Throws std::runtime_error.
   void ensure_started(std::chrono::milliseconds timeout);
@@ -28,6 +31,7 @@ class WireAgent {
  private:
   int netns_;
   netns::TopologyFacts facts_;
+  bool echo_barrier_;
   std::optional<probe::ProbeProcess> proc_;
 };
 

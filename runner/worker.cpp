@@ -7,7 +7,7 @@ using json = nlohmann::json;
 Worker::Env::Env(const std::string& k, const std::vector<TargetSpec>& targets, std::chrono::milliseconds timeout)
     : kind(k),
       topology(netns::Topology::create({.static_neighbours = k != "dynamic-arp"})),
-      wire(topology.tester_netns(), topology.facts()) {
+      wire(topology.tester_netns(), topology.facts(), k != "dynamic-arp") {
   vars = json::object();
   for (const auto& [name, v] : topology.facts().variables()) {
     // Numeric facts stay numbers so `ifindex = "${dut_ifindex}"` is an int.
