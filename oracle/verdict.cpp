@@ -19,6 +19,8 @@ bool is_unexpected(Verdict v) {
   return v == Verdict::Fail || v == Verdict::Diverge || v == Verdict::XPass || v == Verdict::Error;
 }
 
+bool is_unexpected_name(std::string_view v) { return v == "fail" || v == "diverge" || v == "xpass" || v == "error"; }
+
 Verdict decide(const VerdictInputs& in) {
   if (in.skipped) return Verdict::Skip;
   if (in.harness_error) return Verdict::Error;

@@ -12,6 +12,7 @@ enum class Verdict { Pass, Fail, Diverge, XFail, XPass, Skip, Error };
 std::string_view verdict_name(Verdict v);
 // fail, diverge, xpass and error make a run's exit code 1.
 bool is_unexpected(Verdict v);
+bool is_unexpected_name(std::string_view verdict);  // for records read back from a file
 
 struct VerdictInputs {
   bool skipped = false;          // a requirement was not met

@@ -29,6 +29,7 @@ struct RunOptions {
   double timeout_s = 10;
   int repeat = 1;
   bool progress = true;
+  bool resume = false;  // keep OUT/results.jsonl's finished instances, run the rest
   std::vector<std::string> argv;  // for run.json
 };
 

@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--repeat", run.repeat, "run every case N times (flake hunting)")
       ->capture_default_str()->check(CLI::PositiveNumber);
   run_cmd->add_option("--baseline", run.baseline, "known divergences of targets (docs/baselines.md)");
+  run_cmd->add_flag("--resume", run.resume,
+                    "keep the instances OUT/results.jsonl already has for every target; run only the rest");
   bool no_progress = false;
   run_cmd->add_flag("--no-progress", no_progress, "no live progress line");
   run_cmd->footer(kExitCodes);

@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "reports/report.hpp"
@@ -38,8 +40,12 @@ std::string utc_now() {
 // interrupted run keeps everything it finished.
 class ResultSink {
  public:
-  explicit ResultSink(const fs::path& file) : out_(file, std::ios::trunc) {
+  // `keep`: records of an earlier run to carry over (--resume); the file is
+  // rewritten with them first, dropping a line an interruption cut short.
+  ResultSink(const fs::path& file, std::vector<json> keep) : out_(file, std::ios::trunc), records_(std::move(keep)) {
     if (!out_) throw std::runtime_error(fmt::format("cannot write {}", file.string()));
+    for (const auto& r : records_) out_ << r.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+    out_.flush();
   }
   void add(const json& rec) {
     std::lock_guard lock(mu_);
@@ -117,17 +123,43 @@ int cmd_run(const RunOptions& o) {
     std::fprintf(stderr, "ipconform: cannot create %s: %s\n", o.out.c_str(), ec.message().c_str());
     return kHarness;
   }
+  // With --resume, an instance (and repeat) that every target already
+  // finished is not run again; its records are kept.
+  std::vector<json> kept;
+  std::set<std::pair<std::string, int>> done;
+  if (o.resume && fs::exists(o.out / "results.jsonl")) {
+    try {
+      std::map<std::pair<std::string, int>, std::set<std::string>> seen;
+      for (auto& r : reports::read_jsonl(o.out / "results.jsonl")) {
+        seen[{r.value("case", std::string()), r.value("repeat", 0)}].insert(r.value("target", std::string()));
+        kept.push_back(std::move(r));
+      }
+      for (const auto& [key, tgts] : seen)
+        if (tgts.size() >= targets.size()) done.insert(key);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "ipconform: --resume: %s\n", e.what());
+      return kHarness;
+    }
+  }
+  std::vector<std::pair<const oracle::Case*, int>> queue;  // (instance, repeat)
+  for (int rep = 0; rep < o.repeat; ++rep)
+    for (const auto* c : selected)
+      if (!done.count({c->id, rep})) queue.emplace_back(c, rep);
+  // Records of instances that will run again are replaced, not duplicated.
+  std::erase_if(kept, [&](const json& r) { return !done.count({r.value("case", std::string()), r.value("repeat", 0)}); });
+
   std::unique_ptr<ResultSink> sink;
   try {
-    sink = std::make_unique<ResultSink>(o.out / "results.jsonl");
+    sink = std::make_unique<ResultSink>(o.out / "results.jsonl", kept);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ipconform: %s\n", e.what());
     return kHarness;
   }
+  if (o.resume) std::printf("resuming: %zu record(s) kept, %zu instance run(s) to go\n", kept.size(), queue.size());
 
-  const std::size_t total_jobs = selected.size() * static_cast<std::size_t>(o.repeat);
+  const std::size_t total_jobs = queue.size();
   int jobs = o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  jobs = static_cast<int>(std::min<std::size_t>(jobs, total_jobs));
+  jobs = static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(jobs, total_jobs)));
   const auto timeout = std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000));
 
   json run = {{"tool", fmt::format("ipconform {}", IPCONFORM_VERSION)},
@@ -172,8 +204,8 @@ int cmd_run(const RunOptions& o) {
     while (!g_interrupted.load() && !harness_failed.load()) {
       auto i = next.fetch_add(1);
       if (i >= total_jobs) break;
-      const auto& c = *selected[i % selected.size()];
-      auto judged = w->run(c, baseline, static_cast<int>(i / selected.size()));
+      const auto& [c, rep] = queue[i];
+      auto judged = w->run(*c, baseline, rep);
       // A case cut short by Ctrl-C is not a result: the targets died with the signal.
       if (g_interrupted.load()) break;
       for (auto& j : judged) {
@@ -211,7 +243,11 @@ int cmd_run(const RunOptions& o) {
     return kHarness;
   }
 
-  auto counts = progress.counts();
+  // Verdict counts over everything the result file holds (kept and new).
+  std::map<std::string, std::size_t> counts;
+  for (const auto& r : input.results) ++counts[r.value("verdict", std::string("error"))];
+  for (const auto& r : input.results)
+    if (oracle::is_unexpected_name(r.value("verdict", std::string("error")))) unexpected = true;
   std::string tally;
   for (const auto& [v, n] : counts) tally += fmt::format("{}{} {}", tally.empty() ? "" : ", ", v, n);
   std::printf("%zu case instances x %zu target(s) in %.1f s: %s\n", selected.size() * o.repeat, targets.size(),
