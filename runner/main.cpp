@@ -16,7 +16,11 @@ constexpr const char* kExitCodes =
 
 void add_source(CLI::App* cmd, CaseSource& src, std::string& shard) {
   cmd->add_option("paths", src.paths, "case files or directories (default: the installed cases)");
-  cmd->add_option("--filter", src.selection.filters, "only cases whose id matches this glob (repeatable)");
+  // One value per occurrence, so a filter never swallows the paths after it.
+  cmd->add_option("--filter", src.selection.filters, "only cases whose id matches this glob (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--shard", shard, "run part K of N (deterministic), e.g. 2/4");
   cmd->add_option("--claims", src.claims, "the ip(7) claims catalogue (default: the installed one)");
 }
@@ -37,7 +41,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--targets", targets, "comma-separated targets (kernel, or names given with --target-cmd)")
       ->capture_default_str();
   run_cmd->add_option("--target-cmd", run.target_cmds,
-                      "NAME=COMMAND: a third-party target speaking the probe protocol (docs/probe-protocol.md)");
+                      "NAME=COMMAND: a third-party target speaking the probe protocol (docs/probe-protocol.md)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   run_cmd->add_option("--jobs,-j", run.jobs, "parallel workers, each with its own namespaces (default: CPUs)");
   run_cmd->add_option("--out,-o", run.out, "output directory")->capture_default_str();
   run_cmd->add_option("--timeout", run.timeout_s, "seconds a case may take on one target")

@@ -42,6 +42,9 @@ TOML
 grep -q "broken.toml:7: unknown option 'IP_NO_SUCH_OPTION'" "$tmp/lint.err" || fail "no file:line diagnostic: $(cat "$tmp/lint.err")"
 ids=$("$ipconform" list "$tmp/cases" 2>/dev/null)
 [[ "$ids" == $'t.fine-too\nt.good' ]] || fail "list shows '$ids'"
+# An option before the paths must not swallow them.
+ids=$("$ipconform" list --filter 't.g*' "$tmp/cases" 2>/dev/null)
+[[ "$ids" == "t.good" ]] || fail "list --filter GLOB PATH shows '$ids'"
 "$ipconform" run "$tmp/cases" --out "$tmp/out1" --no-progress >/dev/null 2>"$tmp/run.err"
 [[ $? -eq 1 ]] || fail "a run with a broken case file must exit 1"
 [[ $(grep -c '"verdict":"pass"' "$tmp/out1/results.jsonl") -eq 2 ]] || fail "the two good cases did not pass"
