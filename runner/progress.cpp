@@ -14,11 +14,6 @@ void Progress::add(const std::string& verdict) {
   draw(false);
 }
 
-std::map<std::string, std::size_t> Progress::counts() const {
-  std::lock_guard lock(mu_);
-  return counts_;
-}
-
 void Progress::draw(bool force) {
   if (!enabled_) return;
   auto now = std::chrono::steady_clock::now();

@@ -14,7 +14,6 @@ class Progress {
   Progress(std::size_t total, bool enabled);
   void add(const std::string& verdict);  // thread-safe
   void finish();                         // clears the line
-  std::map<std::string, std::size_t> counts() const;
 
  private:
   void draw(bool force);

@@ -183,7 +183,7 @@ int cmd_run(const RunOptions& o) {
 
   Progress progress(total_jobs * targets.size(), o.progress && isatty(STDERR_FILENO));
   std::atomic<std::size_t> next{0};
-  std::atomic<bool> unexpected{false}, harness_failed{false};
+  std::atomic<bool> harness_failed{false};
   std::mutex info_mu;
   std::vector<TargetInfo> infos;
   std::string harness_message;
@@ -209,7 +209,6 @@ int cmd_run(const RunOptions& o) {
       // A case cut short by Ctrl-C is not a result: the targets died with the signal.
       if (g_interrupted.load()) break;
       for (auto& j : judged) {
-        if (oracle::is_unexpected(j.verdict)) unexpected = true;
         progress.add(std::string(oracle::verdict_name(j.verdict)));
         sink->add(j.record);
       }
@@ -243,11 +242,14 @@ int cmd_run(const RunOptions& o) {
     return kHarness;
   }
 
-  // Verdict counts over everything the result file holds (kept and new).
+  // Verdicts over everything the result file holds (kept by --resume and new).
   std::map<std::string, std::size_t> counts;
-  for (const auto& r : input.results) ++counts[r.value("verdict", std::string("error"))];
-  for (const auto& r : input.results)
-    if (oracle::is_unexpected_name(r.value("verdict", std::string("error")))) unexpected = true;
+  bool unexpected = false;
+  for (const auto& r : input.results) {
+    auto v = r.value("verdict", std::string("error"));
+    ++counts[v];
+    unexpected = unexpected || oracle::is_unexpected_name(v);
+  }
   std::string tally;
   for (const auto& [v, n] : counts) tally += fmt::format("{}{} {}", tally.empty() ? "" : ", ", v, n);
   std::printf("%zu case instances x %zu target(s) in %.1f s: %s\n", selected.size() * o.repeat, targets.size(),

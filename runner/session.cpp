@@ -18,20 +18,6 @@ std::chrono::milliseconds left(Clock::time_point deadline) {
   return std::max(ms, std::chrono::milliseconds(1));
 }
 
-// A value from an observation by dotted path ("addr.port").
-const json* field_at(const json& obs, const std::string& path) {
-  const json* cur = &obs;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    auto dot = path.find('.', start);
-    auto key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!cur->is_object() || !cur->contains(key)) return nullptr;
-    cur = &(*cur)[key];
-    if (dot == std::string::npos) return cur;
-    start = dot + 1;
-  }
-  return nullptr;
-}
 
 bool has_wire_steps(const oracle::Case& c) {
   for (const auto& s : c.steps)
@@ -301,7 +287,7 @@ TargetRun Session::run(const oracle::Case& c, const json& topology_vars, std::ch
     if (!doc.is_null())
       for (auto& m : oracle::match_step(static_cast<int>(i), doc, obs)) out.doc_failures.push_back(std::move(m));
     for (const auto& [var, path] : step.save) {
-      if (auto* v = field_at(obs, path)) vars[var] = *v;
+      if (auto* v = oracle::lookup_var(obs, path)) vars[var] = *v;  // dotted, as ${a.b}
       else out.error = fmt::format("step {}: cannot save '{}': the observation has no field '{}'", i, var, path);
     }
     out.observations.push_back(std::move(obs));
