@@ -4,12 +4,13 @@
 #include <iostream>
 #include <string_view>
 
+#include "kernel_backend.hpp"
 #include "netns_guard.hpp"
 #include "serve.hpp"
 
 int main(int argc, char** argv) {
-  using namespace ipconform::kprobe;
-  ProbeOptions options;
+  using namespace ipconform;
+  probe::ProbeOptions options{.verbose = false, .program = "ipconform-probe-kernel"};
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "-v" || arg == "--verbose") {
@@ -22,8 +23,8 @@ int main(int argc, char** argv) {
     }
   }
 
-  const NetnsCheck netns = check_netns();
-  if (netns.verdict != NetnsCheck::Verdict::isolated) {
+  const kprobe::NetnsCheck netns = kprobe::check_netns();
+  if (netns.verdict != kprobe::NetnsCheck::Verdict::isolated) {
     std::cerr << "ipconform-probe-kernel: refusing to run: " << netns.reason
               << ". The probe changes sockets and sysctls, so it only runs inside a network "
                  "namespace created for it (the runner starts it in one).\n";
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   }
 
   std::signal(SIGPIPE, SIG_IGN);  // a send on a broken connection must give EPIPE
-  Probe probe(options);
-  return serve(std::cin, std::cout, probe);
+  kprobe::KernelBackend backend;
+  probe::Probe server(backend, options);
+  return probe::serve(std::cin, std::cout, server);
 }

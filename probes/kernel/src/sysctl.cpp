@@ -12,11 +12,6 @@ namespace {
 
 constexpr std::string_view kRoot = "/proc/sys/";
 
-bool allowed_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '.' || c == '/' || c == '-';
-}
-
 class Fd {
  public:
   explicit Fd(int fd) : fd_(fd) {}
@@ -34,19 +29,6 @@ class Fd {
 std::string full_path(const std::string& path) { return std::string(kRoot) + path; }
 
 }  // namespace
-
-bool valid_sysctl_path(std::string_view path) {
-  if (!path.starts_with("net/") || path.size() == 4) return false;
-  if (!std::ranges::all_of(path, allowed_char)) return false;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    const std::size_t slash = std::min(path.find('/', start), path.size());
-    const std::string_view component = path.substr(start, slash - start);
-    if (component.empty() || component == "." || component == "..") return false;
-    start = slash + 1;
-  }
-  return true;
-}
 
 int sysctl_read(const std::string& path, std::string& value) {
   Fd fd(::open(full_path(path).c_str(), O_RDONLY | O_CLOEXEC));

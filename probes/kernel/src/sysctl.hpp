@@ -9,10 +9,6 @@
 
 namespace ipconform::kprobe {
 
-// True for a canonical path under net/: ^net/[A-Za-z0-9_./-]+$ with no empty,
-// "." or ".." component.
-bool valid_sysctl_path(std::string_view path);
-
 // Reads /proc/sys/<path> into `value` (the kernel's text without its final
 // newline). Returns 0 or an errno value.
 int sysctl_read(const std::string& path, std::string& value);

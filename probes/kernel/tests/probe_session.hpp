@@ -13,9 +13,11 @@
 #include <nlohmann/json.hpp>
 
 #include "hex.hpp"
+#include "kernel_backend.hpp"
 #include "probe.hpp"
 
 namespace ipconform::kprobe::testing {
+using namespace ::ipconform::probe;
 
 // A Probe plus request ids.
 class Session {
@@ -31,7 +33,8 @@ class Session {
   }
 
  private:
-  Probe probe_;
+  KernelBackend backend_;
+  Probe probe_{backend_, {}};
   int next_id_ = 1;
 };
 

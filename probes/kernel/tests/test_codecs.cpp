@@ -19,8 +19,10 @@
 #include "request.hpp"
 #include "sockaddr_codec.hpp"
 #include "sysctl.hpp"
+#include "sysctl_path.hpp"
 
 namespace ipconform::kprobe {
+using namespace ::ipconform::probe;
 namespace {
 
 using nlohmann::json;

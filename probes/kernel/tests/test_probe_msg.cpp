@@ -12,6 +12,7 @@
 #include "probe_session.hpp"
 
 namespace ipconform::kprobe {
+using namespace ::ipconform::probe;
 namespace {
 
 using nlohmann::json;

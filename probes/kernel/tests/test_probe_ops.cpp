@@ -20,6 +20,7 @@
 #include "serve.hpp"
 
 namespace ipconform::kprobe {
+using namespace ::ipconform::probe;
 namespace {
 
 using nlohmann::json;
@@ -203,7 +204,8 @@ TEST(ProbeProtocol, MalformedRequestsAreProtocolErrors) {
                                           {"arg", "pointer"},
                                           {"value", "00000000"}})));
 
-    Probe probe;
+    KernelBackend backend;
+    Probe probe(backend, {});
     const Json no_id = probe.handle({{"op", "hello"}, {"version", 1}}).response;
     EXPECT_TRUE(no_id["id"].is_null());
     EXPECT_TRUE(is_protocol_error(no_id));
@@ -448,7 +450,8 @@ TEST(ProbeSockets, IoctlBufferAndItsGuard) {
 
 TEST(ProbeServe, AnswersEachLineUntilBye) {
   run_in_new_netns([] {
-    Probe probe;
+    KernelBackend backend;
+    Probe probe(backend, {});
     std::istringstream in(
         "{\"id\":1,\"op\":\"hello\",\"version\":1}\n"
         "\n"

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 namespace {
 
@@ -112,4 +112,4 @@ const nlohmann::json& Request::array(std::string_view key) const {
   return value;
 }
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

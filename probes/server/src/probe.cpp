@@ -1,7 +1,5 @@
 #include "probe.hpp"
 
-#include <unistd.h>
-
 #include <iostream>
 #include <utility>
 
@@ -9,14 +7,14 @@
 
 #include "errno_names.hpp"
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 namespace {
 
 // A protocol-error response (also logged, with the case in progress if any).
 Json error_response(Json response, std::string_view message,
-                    const std::optional<std::string>& case_name) {
-  std::cerr << fmt::format("ipconform-probe-kernel: request {}{}: {}\n", response["id"].dump(),
+                    const std::optional<std::string>& case_name, const std::string& program) {
+  std::cerr << fmt::format("{}: request {}{}: {}\n", program, response["id"].dump(),
                            case_name ? fmt::format(" (case {})", *case_name) : "", message);
   response["ret"] = -1;
   response["errno"] = nullptr;
@@ -26,10 +24,10 @@ Json error_response(Json response, std::string_view message,
 
 }  // namespace
 
-Probe::Probe(ProbeOptions options) : options_(options) {}
+Probe::Probe(Backend& backend, ProbeOptions options) : sys_(backend), options_(std::move(options)) {}
 
 Probe::~Probe() {
-  for (const auto& [name, fd] : handles_) ::close(fd);
+  for (const auto& [name, fd] : handles_) sys_.close(fd);
 }
 
 const std::map<std::string, Probe::Handler, std::less<>>& Probe::dispatch_table() {
@@ -78,7 +76,7 @@ Probe::Outcome Probe::handle(const nlohmann::json& request) {
     if (options_.verbose) {
       auto text = request.find("text");
       std::cerr << fmt::format(
-          "ipconform-probe-kernel: [{}] {} {}\n", id->dump(), op,
+          "{}: [{}] {} {}\n", options_.program, id->dump(), op,
           text != request.end() && text->is_string() ? text->get<std::string>() : std::string());
     }
 
@@ -87,13 +85,13 @@ Probe::Outcome Probe::handle(const nlohmann::json& request) {
     response["errno"] = reply.ret == -1 ? Json(errno_name(reply.err)) : Json(nullptr);
     for (const auto& [key, value] : reply.fields.items()) response[key] = value;
   } catch (const ProtocolError& e) {
-    return {error_response(std::move(response), e.what(), case_name_), false};
+    return {error_response(std::move(response), e.what(), case_name_, options_.program), false};
   } catch (const std::exception& e) {
     return {error_response(std::move(response), fmt::format("internal error: {}", e.what()),
-                           case_name_),
+                           case_name_, options_.program),
             false};
   } catch (...) {
-    return {error_response(std::move(response), "internal error", case_name_), false};
+    return {error_response(std::move(response), "internal error", case_name_, options_.program), false};
   }
   return {std::move(response), std::exchange(stop_, false)};
 }
@@ -106,7 +104,7 @@ Probe::Outcome Probe::handle_line(std::string_view line) {
     Json response = Json::object();
     response["id"] = nullptr;
     return {error_response(std::move(response), fmt::format("malformed JSON: {}", e.what()),
-                           case_name_),
+                           case_name_, options_.program),
             false};
   }
   return handle(request);
@@ -127,4 +125,4 @@ std::string Probe::new_handle(const Request& req, std::string_view key) const {
   return name;
 }
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

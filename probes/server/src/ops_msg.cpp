@@ -13,7 +13,7 @@
 #include "probe.hpp"
 #include "sockaddr_codec.hpp"
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 namespace {
 
@@ -55,7 +55,7 @@ Reply Probe::op_sendmsg(const Request& req) {
     msg.msg_controllen =
         static_cast<std::size_t>(controllen.value_or(static_cast<std::int64_t>(control.size())));
   }
-  return syscall_reply(::sendmsg(fd, &msg, flags));
+  return syscall_reply(sys_.sendmsg(fd, &msg, flags));
 }
 
 Reply Probe::op_recvmsg(const Request& req) {
@@ -77,7 +77,7 @@ Reply Probe::op_recvmsg(const Request& req) {
   msg.msg_control = control.data();
   msg.msg_controllen = static_cast<std::size_t>(controllen);
 
-  const ssize_t received = ::recvmsg(fd, &msg, flags);
+  const ssize_t received = sys_.recvmsg(fd, &msg, flags);
   Reply reply = syscall_reply(received);
   const bool ok = received >= 0;
   out.len = msg.msg_namelen;
@@ -92,4 +92,4 @@ Reply Probe::op_recvmsg(const Request& req) {
   return reply;
 }
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

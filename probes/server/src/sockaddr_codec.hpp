@@ -14,7 +14,7 @@
 
 #include "reply.hpp"
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 // An address argument for bind/connect/sendto.
 struct SockaddrArg {
@@ -50,4 +50,4 @@ struct SockaddrOut {
   socklen_t len;
 };
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 // Responses keep their keys in insertion order: id, ret, errno, outputs.
 using Json = nlohmann::ordered_json;
@@ -33,4 +33,4 @@ inline Reply errno_reply(int err) {
   return reply;
 }
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

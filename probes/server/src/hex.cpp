@@ -1,6 +1,6 @@
 #include "hex.hpp"
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 namespace {
 
@@ -37,4 +37,4 @@ std::optional<Bytes> from_hex(std::string_view text) {
   return out;
 }
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

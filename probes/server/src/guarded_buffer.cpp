@@ -5,7 +5,7 @@
 
 #include <new>
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 GuardedBuffer::GuardedBuffer(std::size_t size) : size_(size) {
   const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
@@ -29,4 +29,4 @@ GuardedBuffer::~GuardedBuffer() {
   if (base_ != nullptr) ::munmap(base_, mapped_);
 }
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

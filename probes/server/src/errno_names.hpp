@@ -3,7 +3,7 @@
 
 #include <string>
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 // The symbolic name of a Linux errno value. Aliases resolve to one canonical
 // name (EAGAIN, not EWOULDBLOCK; EDEADLK; EOPNOTSUPP). Kernel-internal values
@@ -11,4 +11,4 @@ namespace ipconform::kprobe {
 // else becomes "E<number>".
 std::string errno_name(int err);
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

@@ -12,7 +12,7 @@
 #include "request.hpp"
 #include "sockaddr_codec.hpp"
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 // The most the probe allocates for a buffer whose size a request declares;
 // a larger declared size is still passed to the kernel unchanged.
@@ -35,4 +35,4 @@ inline void add_address(Reply& reply, const SockaddrOut& out, bool succeeded) {
   reply.fields["addrlen"] = out.returned_len();
 }
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

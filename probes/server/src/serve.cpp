@@ -3,7 +3,7 @@
 #include <iostream>
 #include <string>
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 namespace {
 
@@ -20,7 +20,7 @@ int serve(std::istream& in, std::ostream& out, Probe& probe) {
     out << outcome.response.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n'
         << std::flush;
     if (!out) {
-      std::cerr << "ipconform-probe-kernel: cannot write a response; exiting\n";
+      std::cerr << "probe server: cannot write a response; exiting\n";
       status = 1;
       break;
     }
@@ -31,4 +31,4 @@ int serve(std::istream& in, std::ostream& out, Probe& probe) {
   return status;
 }
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

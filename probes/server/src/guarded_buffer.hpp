@@ -10,7 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 class GuardedBuffer {
  public:
@@ -31,4 +31,4 @@ class GuardedBuffer {
   std::size_t size_ = 0;
 };
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

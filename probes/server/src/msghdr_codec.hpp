@@ -16,7 +16,7 @@
 #include "hex.hpp"
 #include "reply.hpp"
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 // The control buffer for a `cmsgs` array: one header per element, each with
 // cmsg_len = CMSG_LEN(data bytes) and spaced CMSG_SPACE apart, so the whole
@@ -32,4 +32,4 @@ Bytes encode_cmsgs(const nlohmann::json& cmsgs);
 // shorter than a header).
 Json decode_cmsgs(const std::uint8_t* control, std::size_t size);
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

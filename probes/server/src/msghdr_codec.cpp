@@ -9,7 +9,7 @@
 
 #include "request.hpp"
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 namespace {
 
@@ -99,4 +99,4 @@ Json decode_cmsgs(const std::uint8_t* control, std::size_t size) {
   return out;
 }
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

@@ -16,14 +16,14 @@
 #include "probe.hpp"
 #include "sockaddr_codec.hpp"
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 Reply Probe::op_socket(const Request& req) {
   const std::string name = new_handle(req, "handle");
   const int domain = req.c_int("domain");
   const int type = req.c_int("type");
   const int protocol = req.c_int("protocol");
-  const int fd = ::socket(domain, type, protocol);
+  const int fd = sys_.socket(domain, type, protocol);
   Reply reply = syscall_reply(fd);
   if (fd >= 0) {
     handles_.emplace(name, fd);
@@ -35,19 +35,19 @@ Reply Probe::op_socket(const Request& req) {
 Reply Probe::op_bind(const Request& req) {
   const int fd = fd_of(req);
   const SockaddrArg addr = encode_sockaddr(req.object("addr"), opt_addrlen(req));
-  return syscall_reply(::bind(fd, addr.ptr(), addr.len));
+  return syscall_reply(sys_.bind(fd, addr.ptr(), addr.len));
 }
 
 Reply Probe::op_connect(const Request& req) {
   const int fd = fd_of(req);
   const SockaddrArg addr = encode_sockaddr(req.object("addr"), opt_addrlen(req));
-  return syscall_reply(::connect(fd, addr.ptr(), addr.len));
+  return syscall_reply(sys_.connect(fd, addr.ptr(), addr.len));
 }
 
 Reply Probe::op_listen(const Request& req) {
   const int fd = fd_of(req);
   const int backlog = req.c_int("backlog");
-  return syscall_reply(::listen(fd, backlog));
+  return syscall_reply(sys_.listen(fd, backlog));
 }
 
 Reply Probe::op_accept(const Request& req) {
@@ -55,7 +55,7 @@ Reply Probe::op_accept(const Request& req) {
   const std::string name = new_handle(req, "new_handle");
   const int flags = req.c_int("flags");
   SockaddrOut out(opt_addrlen(req).value_or(kDefaultAddrlen));
-  const int new_fd = ::accept4(fd, out.ptr(), out.len_ptr(), flags);
+  const int new_fd = sys_.accept4(fd, out.ptr(), out.len_ptr(), flags);
   Reply reply = syscall_reply(new_fd);
   if (new_fd >= 0) {
     handles_.emplace(name, new_fd);
@@ -68,7 +68,7 @@ Reply Probe::op_accept(const Request& req) {
 Reply Probe::op_getsockname(const Request& req) {
   const int fd = fd_of(req);
   SockaddrOut out(opt_addrlen(req).value_or(kDefaultAddrlen));
-  Reply reply = syscall_reply(::getsockname(fd, out.ptr(), out.len_ptr()));
+  Reply reply = syscall_reply(sys_.getsockname(fd, out.ptr(), out.len_ptr()));
   add_address(reply, out, reply.ret == 0);
   return reply;
 }
@@ -76,7 +76,7 @@ Reply Probe::op_getsockname(const Request& req) {
 Reply Probe::op_getpeername(const Request& req) {
   const int fd = fd_of(req);
   SockaddrOut out(opt_addrlen(req).value_or(kDefaultAddrlen));
-  Reply reply = syscall_reply(::getpeername(fd, out.ptr(), out.len_ptr()));
+  Reply reply = syscall_reply(sys_.getpeername(fd, out.ptr(), out.len_ptr()));
   add_address(reply, out, reply.ret == 0);
   return reply;
 }
@@ -90,7 +90,7 @@ Reply Probe::op_setsockopt(const Request& req) {
   GuardedBuffer buffer(std::max(value.size(), alloc_size(optlen)));
   std::copy(value.begin(), value.end(), buffer.data());
   return syscall_reply(
-      ::setsockopt(fd, level, name, buffer.data(), static_cast<socklen_t>(optlen)));
+      sys_.setsockopt(fd, level, name, buffer.data(), static_cast<socklen_t>(optlen)));
 }
 
 Reply Probe::op_getsockopt(const Request& req) {
@@ -103,7 +103,7 @@ Reply Probe::op_getsockopt(const Request& req) {
   std::copy(initial.begin(), initial.end(), buffer.data());
 
   auto len = static_cast<socklen_t>(optlen);
-  Reply reply = syscall_reply(::getsockopt(fd, level, name, buffer.data(), &len));
+  Reply reply = syscall_reply(sys_.getsockopt(fd, level, name, buffer.data(), &len));
   const auto written = static_cast<std::int32_t>(len);
   const std::size_t shown =
       reply.ret == -1 ? buffer.size() : std::min(alloc_size(written), buffer.size());
@@ -119,9 +119,9 @@ Reply Probe::op_sendto(const Request& req) {
   const auto addrlen = opt_addrlen(req);
   if (const auto* addr_object = req.opt_object("addr")) {
     const SockaddrArg addr = encode_sockaddr(*addr_object, addrlen);
-    return syscall_reply(::sendto(fd, data.data(), data.size(), flags, addr.ptr(), addr.len));
+    return syscall_reply(sys_.sendto(fd, data.data(), data.size(), flags, addr.ptr(), addr.len));
   }
-  return syscall_reply(::sendto(fd, data.data(), data.size(), flags, nullptr, addrlen.value_or(0)));
+  return syscall_reply(sys_.sendto(fd, data.data(), data.size(), flags, nullptr, addrlen.value_or(0)));
 }
 
 Reply Probe::op_recvfrom(const Request& req) {
@@ -132,7 +132,7 @@ Reply Probe::op_recvfrom(const Request& req) {
   SockaddrOut out(opt_addrlen(req).value_or(kDefaultAddrlen));
   GuardedBuffer buffer(alloc_size(len));
   const ssize_t received =
-      ::recvfrom(fd, buffer.data(), static_cast<std::size_t>(len), flags, out.ptr(), out.len_ptr());
+      sys_.recvfrom(fd, buffer.data(), static_cast<std::size_t>(len), flags, out.ptr(), out.len_ptr());
   Reply reply = syscall_reply(received);
   reply.fields["data"] =
       received >= 0 ? Json(to_hex(buffer.data(), std::min(alloc_size(received), buffer.size())))
@@ -149,7 +149,7 @@ Reply Probe::op_poll(const Request& req) {
       static_cast<std::uint16_t>(req.integer("events", std::numeric_limits<std::int16_t>::min(),
                                              std::numeric_limits<std::uint16_t>::max())));
   const int timeout_ms = req.opt_c_int("timeout_ms").value_or(0);
-  Reply reply = syscall_reply(::poll(&pfd, 1, timeout_ms));
+  Reply reply = syscall_reply(sys_.poll(&pfd, 1, timeout_ms));
   reply.fields["revents"] = static_cast<std::uint16_t>(pfd.revents);
   return reply;
 }
@@ -157,13 +157,13 @@ Reply Probe::op_poll(const Request& req) {
 Reply Probe::op_shutdown(const Request& req) {
   const int fd = fd_of(req);
   const int how = req.c_int("how");
-  return syscall_reply(::shutdown(fd, how));
+  return syscall_reply(sys_.shutdown(fd, how));
 }
 
 Reply Probe::op_close(const Request& req) {
   const int fd = fd_of(req);
   handles_.erase(req.string("handle"));
-  return syscall_reply(::close(fd));
+  return syscall_reply(sys_.close(fd));
 }
 
 Reply Probe::op_ioctl(const Request& req) {
@@ -184,9 +184,9 @@ Reply Probe::op_ioctl(const Request& req) {
   }
   GuardedBuffer buffer(value.size());
   std::copy(value.begin(), value.end(), buffer.data());
-  Reply reply = syscall_reply(::ioctl(fd, request, buffer.data()));
+  Reply reply = syscall_reply(sys_.ioctl(fd, request, buffer.data()));
   reply.fields["value"] = to_hex(buffer.data(), buffer.size());
   return reply;
 }
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

@@ -1,8 +1,9 @@
-// The kernel probe's request handler: one instance per probe process.
+// A probe-protocol server: decodes each request, carries it out on a
+// Backend (real syscalls for the kernel target, the reference stack for
+// stackd), and encodes the response. One instance per target process.
 //
-// handle() carries out one probe-protocol request with real syscalls in the
-// calling process's network namespace and returns the response. It never
-// throws: protocol problems and internal exceptions become `error` responses.
+// handle() never throws: protocol problems and internal exceptions become
+// `error` responses.
 #pragma once
 
 #include <functional>
@@ -15,17 +16,18 @@
 
 #include "reply.hpp"
 #include "request.hpp"
-#include "sysctl.hpp"
+#include "backend.hpp"
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 struct ProbeOptions {
-  bool verbose = false;  // log every request's `text` to stderr
+  bool verbose = false;      // log every request's `text` to stderr
+  std::string program = "";  // the name log lines start with
 };
 
 class Probe {
  public:
-  explicit Probe(ProbeOptions options = {});
+  Probe(Backend& backend, ProbeOptions options);
   ~Probe();
   Probe(const Probe&) = delete;
   Probe& operator=(const Probe&) = delete;
@@ -37,9 +39,8 @@ class Probe {
   Outcome handle(const nlohmann::json& request);
   Outcome handle_line(std::string_view line);
 
-  // What `end` does (close every socket, restore capabilities, then sysctls
-  // newest first). Returns 0 or the errno of the first failure, with every
-  // failure described in `detail`.
+  // What `end` does: forget every handle and reset the backend. Returns 0 or
+  // the errno of the first failure, with every failure described in `detail`.
   int reset(std::string& detail);
 
  private:
@@ -78,11 +79,11 @@ class Probe {
   // A handle name from field `key` that is not in use yet.
   std::string new_handle(const Request& req, std::string_view key) const;
 
+  Backend& sys_;
   ProbeOptions options_;
   std::map<std::string, int, std::less<>> handles_;
-  SysctlJournal sysctl_journal_;
   std::optional<std::string> case_name_;  // set between begin and end
   bool stop_ = false;  // set by bye, taken by handle()
 };
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

@@ -11,7 +11,7 @@
 #include "hex.hpp"
 #include "request.hpp"
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 namespace {
 
@@ -83,4 +83,4 @@ Json SockaddrOut::decode() const {
   return out;
 }
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

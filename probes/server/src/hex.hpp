@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 using Bytes = std::vector<std::uint8_t>;
 
@@ -19,4 +19,4 @@ inline std::string to_hex(const Bytes& bytes) { return to_hex(bytes.data(), byte
 // Decodes hex (either case); nullopt on an odd length or a non-hex digit.
 std::optional<Bytes> from_hex(std::string_view text);
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

@@ -5,7 +5,7 @@
 
 #include "probe.hpp"
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 // Answers each non-blank line of `in` on `out` (flushed per response) until
 // `bye` or end of input, then resets the probe (closes sockets, restores
@@ -13,4 +13,4 @@ namespace ipconform::kprobe {
 // `out` failed.
 int serve(std::istream& in, std::ostream& out, Probe& probe);
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

@@ -2,7 +2,7 @@
 
 #include <cerrno>
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 std::string errno_name(int err) {
   switch (err) {
@@ -165,4 +165,4 @@ std::string errno_name(int err) {
   }
 }
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

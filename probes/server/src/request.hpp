@@ -13,7 +13,7 @@
 
 #include "hex.hpp"
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 // The request was not carried out: it answers with an `error` field.
 class ProtocolError : public std::runtime_error {
@@ -63,4 +63,4 @@ std::int64_t json_integer(const nlohmann::json& value, std::string_view what, st
                           std::int64_t max);
 Bytes json_hex(const nlohmann::json& value, std::string_view what);
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe
