@@ -23,8 +23,8 @@ int main(int argc, char** argv) {
     }
   }
 
-  const kprobe::NetnsCheck netns = kprobe::check_netns();
-  if (netns.verdict != kprobe::NetnsCheck::Verdict::isolated) {
+  const probe::NetnsCheck netns = probe::check_netns();
+  if (netns.verdict != probe::NetnsCheck::Verdict::isolated) {
     std::cerr << "ipconform-probe-kernel: refusing to run: " << netns.reason
               << ". The probe changes sockets and sysctls, so it only runs inside a network "
                  "namespace created for it (the runner starts it in one).\n";

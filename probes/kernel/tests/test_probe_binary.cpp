@@ -9,6 +9,7 @@
 #include "probe_process.hpp"
 
 namespace ipconform::kprobe {
+using namespace ::ipconform::probe;
 namespace {
 
 using nlohmann::json;

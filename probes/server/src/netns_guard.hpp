@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 struct NetnsCheck {
   enum class Verdict {
@@ -23,4 +23,4 @@ struct NetnsCheck {
 // Linux 6.18; never a dynamically allocated inode) as shared.
 NetnsCheck check_netns();
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-namespace ipconform::kprobe {
+namespace ipconform::probe {
 
 namespace {
 
@@ -76,4 +76,4 @@ NetnsCheck check_netns() {
   return {Verdict::isolated, self_name};
 }
 
-}  // namespace ipconform::kprobe
+}  // namespace ipconform::probe

@@ -1,0 +1,217 @@
+// socket, bind, connect, listen, accept, getsockname/getpeername, shutdown,
+// close: __sys_socket/__sock_create/inet_create, inet_bind/__inet_bind,
+// raw_bind, inet_dgram_connect/__ip4_datagram_connect, inet_getname,
+// inet_shutdown.
+#include <netinet/in.h>
+
+#include <cerrno>
+
+#include "stack/api/sockaddr_in.hpp"
+#include "stack/api/syscalls.hpp"
+#include "stack/api/user_memory.hpp"
+
+namespace ipc::stack::api {
+
+namespace {
+constexpr int kSockTypeMask = 0xf;
+constexpr int kSockMax = 11;  // SOCK_PACKET + 1
+constexpr int kIpprotoMax = 263;
+
+// move_addr_to_kernel: a length outside 0..sizeof(sockaddr_storage) is
+// EINVAL before anything is read.
+int addr_from_user(const sockaddr* addr, socklen_t len, std::vector<std::uint8_t>& out) {
+  const int ilen = static_cast<int>(len);
+  if (ilen < 0 || ilen > kSockaddrStorageLen) return -EINVAL;
+  if (ilen == 0) {
+    out.clear();
+    return 0;
+  }
+  return read_user(addr, static_cast<std::size_t>(ilen), out);
+}
+
+// move_addr_to_user: copies min(*len, klen) bytes and stores klen.
+long addr_to_user(const std::array<std::uint8_t, kSockaddrInLen>& k, sockaddr* addr, socklen_t* ulen) {
+  int len = 0;
+  if (copy_from_user(&len, ulen, sizeof len)) return -EFAULT;
+  if (len > kSockaddrInLen) len = kSockaddrInLen;
+  if (len < 0) return -EINVAL;
+  if (len && copy_to_user(addr, k.data(), static_cast<std::size_t>(len))) return -EFAULT;
+  const int klen = kSockaddrInLen;
+  if (copy_to_user(ulen, &klen, sizeof klen)) return -EFAULT;
+  return 0;
+}
+}  // namespace
+
+Syscalls::Syscalls(core::Stack& stack, Waiter wait) : stack_(stack), wait_(std::move(wait)) {}
+
+long Syscalls::socket(int domain, int type, int protocol) {
+  // __sys_socket: flags beyond SOCK_NONBLOCK|SOCK_CLOEXEC are EINVAL.
+  const int flags = type & ~kSockTypeMask;
+  if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) return -EINVAL;
+  type &= kSockTypeMask;
+  // __sock_create
+  if (domain < 0 || domain >= 46) return -EAFNOSUPPORT;
+  if (type < 0 || type >= kSockMax) return -EINVAL;
+  if (domain != AF_INET) return -EAFNOSUPPORT;  // this stack has IPv4 only
+  // AF_INET + SOCK_PACKET is turned into PF_PACKET (packet_create needs
+  // CAP_NET_RAW); this stack has no packet sockets.
+  if (type == SOCK_PACKET) return caps_raw_or(-EPERM, -ESOCKTNOSUPPORT);
+  // inet_create
+  if (protocol < 0 || protocol >= kIpprotoMax) return -EINVAL;
+  auto s = std::make_unique<core::Socket>();
+  s->type = type;
+  s->nonblock = flags & SOCK_NONBLOCK;
+  switch (type) {
+    case SOCK_STREAM:
+      // TCP is not part of this stack yet (inetsw[SOCK_STREAM] holds only it).
+      if (protocol != 0 && protocol != IPPROTO_TCP) return -EPROTONOSUPPORT;
+      return -ESOCKTNOSUPPORT;
+    case SOCK_DGRAM:
+      if (protocol == 0 || protocol == IPPROTO_UDP) {
+        s->protocol = IPPROTO_UDP;
+        s->kind = core::Kind::Udp;
+      } else if (protocol == IPPROTO_ICMP) {
+        // ping_init_sock: ping_group_range "1 0" admits no group.
+        return -EACCES;
+      } else {
+        return -EPROTONOSUPPORT;
+      }
+      break;
+    case SOCK_RAW:
+      // inetsw's raw entry is a wildcard that protocol 0 does not match.
+      if (protocol == 0) return -EPROTONOSUPPORT;
+      if (!stack_.caps().net_raw) return -EPERM;
+      s->protocol = protocol;
+      s->kind = core::Kind::Raw;
+      s->ip.hdrincl = protocol == IPPROTO_RAW;
+      break;
+    default:
+      return -ESOCKTNOSUPPORT;
+  }
+  socket::SocketFacts facts;
+  facts.type = s->kind == core::Kind::Raw ? socket::SockType::Raw : socket::SockType::Dgram;
+  facts.protocol = s->protocol;
+  const bool hdrincl = s->ip.hdrincl;
+  s->ip = socket::initial_ip_options(facts);
+  s->ip.hdrincl = hdrincl;
+  sol_socket::SolSocketFacts sf;
+  sf.type = type;
+  sf.protocol = s->protocol;
+  s->sol = sol_socket::initial_sol_state(sf);
+  return stack_.open_socket(std::move(s));
+}
+
+long Syscalls::caps_raw_or(long without, long with) const { return stack_.caps().net_raw ? with : without; }
+
+long Syscalls::bind(int fd, const sockaddr* addr, socklen_t len) {
+  core::Socket* s = stack_.socket(fd);
+  if (!s) return -EBADF;
+  std::vector<std::uint8_t> a;
+  if (const int err = addr_from_user(addr, len, a)) return err;
+  if (static_cast<int>(len) < kSockaddrInLen) return -EINVAL;
+  const SockaddrIn sin = parse_sockaddr(a);
+  const bool nonlocal = stack_.sysctls().ip_nonlocal_bind() || s->ip.freebind || s->ip.transparent;
+  if (s->kind == core::Kind::Raw) {
+    // raw_bind: no family check.
+    if (s->raw_peer) return -EINVAL;
+    if (!stack_.routes().bind_address_ok(sin.addr, nonlocal)) return -EADDRNOTAVAIL;
+    s->raw_local = sin.addr;
+    return 0;
+  }
+  // __inet_bind: AF_UNSPEC passes only with INADDR_ANY.
+  if (sin.family != AF_INET && (sin.family != AF_UNSPEC || !sin.addr.is_unspecified())) return -EAFNOSUPPORT;
+  if (!stack_.routes().bind_address_ok(sin.addr, nonlocal)) return -EADDRNOTAVAIL;
+  return stack_.udp_bind(*s, sin.addr, sin.port);
+}
+
+long Syscalls::connect(int fd, const sockaddr* addr, socklen_t len) {
+  core::Socket* s = stack_.socket(fd);
+  if (!s) return -EBADF;
+  std::vector<std::uint8_t> a;
+  if (const int err = addr_from_user(addr, len, a)) return err;
+  // inet_dgram_connect
+  if (static_cast<int>(len) < 2) return -EINVAL;
+  const SockaddrIn sin = parse_sockaddr(a);
+  if (sin.family == AF_UNSPEC) {
+    if (s->kind == core::Kind::Raw) {
+      // __udp_disconnect: the address a connect chose goes, and the
+      // socket is unhashed (inet_sport 0).
+      s->raw_peer.reset();
+      if (s->raw_local_from_connect) s->raw_local = {};
+      s->raw_local_from_connect = false;
+      s->raw_unhashed_port = true;
+      return 0;
+    }
+    return stack_.udp_disconnect(*s);
+  }
+  if (s->kind == core::Kind::Udp) {
+    if (const int err = stack_.udp_autobind(*s)) return err;
+  }
+  // __ip4_datagram_connect
+  if (static_cast<int>(len) < kSockaddrInLen) return -EINVAL;
+  if (sin.family != AF_INET) return -EAFNOSUPPORT;
+  if (s->kind == core::Kind::Raw) return stack_.raw_connect(*s, sin.addr);
+  return stack_.udp_connect(*s, sin.addr, sin.port);
+}
+
+long Syscalls::listen(int fd, int) {
+  if (!stack_.socket(fd)) return -EBADF;
+  return -EOPNOTSUPP;  // sock_no_listen
+}
+
+long Syscalls::accept4(int fd, sockaddr*, socklen_t*, int flags) {
+  if (!stack_.socket(fd)) return -EBADF;
+  if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
+  return -EOPNOTSUPP;  // sock_no_accept
+}
+
+long Syscalls::getsockname(int fd, sockaddr* addr, socklen_t* len) {
+  core::Socket* s = stack_.socket(fd);
+  if (!s) return -EBADF;
+  wire::Ipv4Address a;
+  std::uint16_t port = 0;
+  if (s->kind == core::Kind::Raw) {
+    a = s->raw_local;
+    // inet_create hashes a raw socket with inet_sport = protocol;
+    // __udp_disconnect unhashes it (port 0).
+    port = s->raw_unhashed_port ? 0 : static_cast<std::uint16_t>(s->protocol);
+  } else if (const auto* b = stack_.udp_binding(*s)) {
+    a = b->local_addr;
+    port = b->local_port;
+  }
+  return addr_to_user(sockaddr_bytes(a, port), addr, len);
+}
+
+long Syscalls::getpeername(int fd, sockaddr* addr, socklen_t* len) {
+  core::Socket* s = stack_.socket(fd);
+  if (!s) return -EBADF;
+  // inet_getname: no destination port means not connected (raw sockets
+  // never have one).
+  if (s->kind == core::Kind::Raw || !s->connected || s->peer_port == 0) return -ENOTCONN;
+  return addr_to_user(sockaddr_bytes(s->peer, s->peer_port), addr, len);
+}
+
+long Syscalls::shutdown(int fd, int how) {
+  core::Socket* s = stack_.socket(fd);
+  if (!s) return -EBADF;
+  // inet_shutdown: how is 0..2.
+  if (how < SHUT_RD || how > SHUT_RDWR) return -EINVAL;
+  const bool connected = s->kind == core::Kind::Raw ? s->raw_peer.has_value() : s->connected;
+  if (how != SHUT_WR) s->shut_rd = true;
+  if (how != SHUT_RD) s->shut_wr = true;
+  // An unconnected datagram socket (TCP_CLOSE) says ENOTCONN but is shut
+  // down all the same.
+  return connected ? 0 : -ENOTCONN;
+}
+
+long Syscalls::close(int fd) {
+  if (!stack_.socket(fd)) return -EBADF;
+  stack_.close_socket(fd);
+  return 0;
+}
+
+void Syscalls::close_all() {
+  for (int fd : stack_.descriptors()) stack_.close_socket(fd);
+}
+
+}  // namespace ipc::stack::api

@@ -1,0 +1,146 @@
+// setsockopt/getsockopt: __sys_setsockopt/__sys_getsockopt, then the level
+// dispatch of sock_setsockopt (SOL_SOCKET), udp_setsockopt (SOL_UDP, else
+// ip_setsockopt) and raw_setsockopt (SOL_RAW, else ip_setsockopt). Within
+// SOL_IP the membership options go to stack/mcast, the rest to stack/socket.
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "stack/api/syscalls.hpp"
+#include "stack/api/user_memory.hpp"
+#include "stack/mcast/mcast_sockopt.hpp"
+#include "stack/socket/ip_sockopt_names.hpp"
+
+namespace ipc::stack::api {
+
+namespace {
+constexpr int kSolSocket = 1, kSolIp = 0, kSolUdp = 17, kSolRaw = 255;
+constexpr int kUdpCork = 1, kUdpEncap = 100, kUdpNoCheck6Tx = 101, kUdpNoCheck6Rx = 102, kUdpSegment = 103,
+              kUdpGro = 104;
+constexpr int kIcmpFilter = 1;
+constexpr std::size_t kMaxOptBuffer = 65536;
+
+socket::SocketFacts ip_facts(core::Stack& st, const core::Socket& s) {
+  socket::SocketFacts f;
+  f.type = s.kind == core::Kind::Raw ? socket::SockType::Raw : socket::SockType::Dgram;
+  f.protocol = s.protocol;
+  f.connected = s.kind == core::Kind::Raw ? s.raw_peer.has_value() : s.connected;
+  f.path_mtu = s.cached_path_mtu;
+  if (s.kind == core::Kind::Udp)
+    if (const auto* b = st.udp_binding(s)) f.local_port = b->local_port;
+  f.default_ttl = st.sysctls().ip_default_ttl();
+  f.no_pmtu_disc = st.sysctls().ip_no_pmtu_disc() != 0;
+  f.cap_net_admin = st.caps().net_admin;
+  f.cap_net_raw = st.caps().net_raw;
+  f.options_ctx.cap_net_raw = st.caps().net_raw;
+  const auto* routes = &st.routes();
+  f.options_ctx.addr_not_unicast = [routes](std::span<const std::uint8_t, 4> b) {
+    return routes->addr_type(wire::Ipv4Address(b[0], b[1], b[2], b[3])) != ipv4::RouteType::kUnicast;
+  };
+  return f;
+}
+
+sol_socket::SolSocketFacts sol_facts(core::Stack& st, const core::Socket& s) {
+  sol_socket::SolSocketFacts f;
+  f.type = s.type;
+  f.protocol = s.protocol;
+  f.cap_net_admin = st.caps().net_admin;
+  f.cap_net_raw = st.caps().net_raw;
+  for (const auto& i : st.routes().interfaces()) f.devices.push_back({i.index, i.name});
+  return f;
+}
+
+mcast::McastSockFacts mc_facts(const core::Socket& s) {
+  mcast::McastSockFacts f;
+  f.type = s.kind == core::Kind::Raw ? socket::SockType::Raw : socket::SockType::Dgram;
+  return f;
+}
+}  // namespace
+
+long Syscalls::setsockopt(int fd, int level, int name, const void* value, socklen_t len) {
+  core::Socket* s = stack_.socket(fd);
+  if (!s) return -EBADF;
+  const int optlen = static_cast<int>(len);
+  if (optlen < 0) return -EINVAL;
+  std::vector<std::uint8_t> buf;
+  const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(optlen), kMaxOptBuffer);
+  if (n && read_user(value, n, buf)) {
+    // Options read fewer bytes than optlen; read what is there, the option
+    // layer reports EFAULT if it needs more.
+    buf.clear();
+    for (std::size_t want = n; want > 0 && buf.empty(); want /= 2)
+      if (read_user(value, want, buf)) buf.clear();
+  }
+  socket::SockoptResult r;
+  if (level == kSolSocket) {
+    const auto sr = sol_socket::sol_setsockopt(s->sol, sol_facts(stack_, *s), name, buf, optlen);
+    if (sr.err == 0) stack_.sync_port_options(*s);
+    return -sr.err;
+  }
+  if (s->kind == core::Kind::Udp && (level == kSolUdp || level == IPPROTO_UDPLITE)) {
+    // udp_lib_setsockopt
+    if (optlen < static_cast<int>(sizeof(int))) return -EINVAL;
+    switch (name) {
+      case kUdpCork: case kUdpEncap: case kUdpNoCheck6Tx: case kUdpNoCheck6Rx: case kUdpSegment: case kUdpGro:
+        return 0;
+      default:
+        return -ENOPROTOOPT;
+    }
+  }
+  if (s->kind == core::Kind::Raw && level == kSolRaw) {
+    // do_raw_setsockopt: ICMP_FILTER on an ICMP raw socket only.
+    if (name != kIcmpFilter) return -ENOPROTOOPT;
+    if (s->protocol != IPPROTO_ICMP) return -EOPNOTSUPP;
+    if (optlen < 0) return -EINVAL;
+    if (buf.size() < 4 && optlen > 0) return -EFAULT;
+    return 0;
+  }
+  if (level == kSolIp && mcast::is_mcast_sockopt(name)) {
+    r = mcast::mcast_setsockopt(stack_.mcast(), s->mc, mc_facts(*s), name, buf, optlen, stack_.now());
+    stack_.flush_igmp();
+    return -r.err;
+  }
+  r = socket::ip_setsockopt(s->ip, ip_facts(stack_, *s), level, name, buf, optlen);
+  if (r.err == 0 && level == kSolIp) {
+    if (name == socket::ipopt::kTos) s->sol.priority = s->ip.sk_priority;
+    if (name == socket::ipopt::kOptions) s->ip_options_set = true;
+  }
+  return -r.err;
+}
+
+long Syscalls::getsockopt(int fd, int level, int name, void* value, socklen_t* lenp) {
+  core::Socket* s = stack_.socket(fd);
+  if (!s) return -EBADF;
+  int len = 0;
+  if (copy_from_user(&len, lenp, sizeof len)) return -EFAULT;
+  socket::SockoptResult r;
+  if (level == kSolSocket) {
+    auto sr = sol_socket::sol_getsockopt(s->sol, sol_facts(stack_, *s), name, len);
+    r = {sr.err, std::move(sr.value), sr.optlen};
+  } else if (s->kind == core::Kind::Udp && (level == kSolUdp || level == IPPROTO_UDPLITE)) {
+    if (len < 0) return -EINVAL;
+    return -ENOPROTOOPT;
+  } else if (s->kind == core::Kind::Raw && level == kSolRaw) {
+    if (name != kIcmpFilter) return -ENOPROTOOPT;
+    if (s->protocol != IPPROTO_ICMP) return -EOPNOTSUPP;
+    if (len < 0) return -EINVAL;
+    r.value.assign(std::min(len, 4), 0);
+    r.optlen = std::min(len, 4);
+  } else if (level == kSolIp && mcast::is_mcast_sockopt(name)) {
+    std::vector<std::uint8_t> before;
+    if (len > 0) {
+      const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(len), kMaxOptBuffer);
+      if (read_user(value, n, before)) before.clear();
+    }
+    r = mcast::mcast_getsockopt(stack_.mcast(), s->mc, mc_facts(*s), name, before, len);
+  } else {
+    r = socket::ip_getsockopt(s->ip, ip_facts(stack_, *s), level, name, len);
+  }
+  if (r.err) return -r.err;
+  if (!r.value.empty() && copy_to_user(value, r.value.data(), r.value.size())) return -EFAULT;
+  if (copy_to_user(lenp, &r.optlen, sizeof r.optlen)) return -EFAULT;
+  return 0;
+}
+
+}  // namespace ipc::stack::api
