@@ -1,5 +1,7 @@
 #include "oracle/match.hpp"
 
+#include "oracle/normalise.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -156,8 +158,10 @@ std::vector<Mismatch> match_step(int step, const json& expect, const json& obs) 
   return out;
 }
 
-std::vector<Diff> diff_observations(const std::vector<json>& kernel, const std::vector<json>& target,
+std::vector<Diff> diff_observations(const std::vector<json>& kernel_raw, const std::vector<json>& target_raw,
                                     const std::vector<std::vector<std::string>>& vol) {
+  const std::vector<json> kernel = normalise_for_diff(kernel_raw);
+  const std::vector<json> target = normalise_for_diff(target_raw);
   std::vector<Diff> out;
   auto n = std::max(kernel.size(), target.size());
   static const std::vector<std::string> none;

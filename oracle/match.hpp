@@ -35,8 +35,10 @@ bool matches(const nlohmann::json& want, const nlohmann::json& got);
 // Checks one step's observation against an expectation.
 std::vector<Mismatch> match_step(int step, const nlohmann::json& expect, const nlohmann::json& observation);
 
-// Where a target's observations differ from the kernel's. Fields named in
-// `volatile_fields[i]` (dotted paths, e.g. "addr.port") are not compared.
+// Where a target's observations differ from the kernel's, after both are
+// normalised (oracle/normalise.hpp: ephemeral ports, IP ids, checksum values,
+// capture times). Fields named in `volatile_fields[i]` (dotted paths, e.g.
+// "addr.port") are not compared.
 struct Diff {
   int step = 0;
   std::string field;
