@@ -48,13 +48,18 @@ void walk_object(json& obj, Tables& t, bool in_packet) {
     const std::string& key = it.key();
     json& child = it.value();
     if (key == "packet" && child.is_object()) {
-      for (const char* k : {"time", "summary", "csum_partial"}) child.erase(k);
+      for (const char* k : {"time", "summary", "csum_partial", "index"}) child.erase(k);
       walk(child, t, true);
       continue;
     }
     if (in_packet && child.is_object()) {
       if (is_ip_layer(key) && child.contains("id") && child["id"].is_number_integer() && child["id"].get<long>() != 0)
         child["id"] = t.ids(child["id"].get<long>());
+      // ICMP timestamp replies carry the replier's clock.
+      if (key == "ICMP") {
+        child.erase("ts_rx");
+        child.erase("ts_tx");
+      }
       if (is_udp_layer(key)) {
         if (child.contains("sport")) rename_port(child["sport"], t);
         if (child.contains("dport")) rename_port(child["dport"], t);

@@ -1,9 +1,10 @@
 // What two correct Linux runs may legitimately disagree on, taken out of
 // observations before a target is diffed against the kernel:
 //
-//  * packet capture details: `time`, `summary`, `csum_partial` (checksum
+//  * packet capture details: `time`, `index`, `summary`, `csum_partial` (checksum
 //    offload on the kernel's veth), and every `chksum` value (`chksum_ok`
-//    stays and is compared);
+//    stays and is compared); the clock readings of an ICMP timestamp reply
+//    (`ICMP.ts_rx`, `ICMP.ts_tx`);
 //  * nonzero IPv4 ids (`IP.id`, `IPerror.id`): random per destination in
 //    Linux; each distinct value becomes "id#1", "id#2", ... in order of first
 //    appearance, so "the fragments share an id" and "two datagrams differ"
