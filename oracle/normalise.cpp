@@ -27,6 +27,7 @@ class Renamer {
 struct Tables {
   Renamer ids{"id"};
   Renamer ports{"port"};
+  Renamer echo_ids{"echo"};
 };
 
 bool is_ip_layer(const std::string& key) { return key == "IP" || key == "IPerror"; }
@@ -55,10 +56,12 @@ void walk_object(json& obj, Tables& t, bool in_packet) {
     if (in_packet && child.is_object()) {
       if (is_ip_layer(key) && child.contains("id") && child["id"].is_number_integer() && child["id"].get<long>() != 0)
         child["id"] = t.ids(child["id"].get<long>());
-      // ICMP timestamp replies carry the replier's clock.
-      if (key == "ICMP") {
+      // ICMP timestamp replies carry the replier's clock; a ping socket's
+      // echo identifier comes from a host-wide counter (ping_get_port).
+      if (key == "ICMP" || key == "ICMPerror") {
         child.erase("ts_rx");
         child.erase("ts_tx");
+        if (child.contains("id") && child["id"].is_number_integer()) child["id"] = t.echo_ids(child["id"].get<long>());
       }
       if (is_udp_layer(key)) {
         if (child.contains("sport")) rename_port(child["sport"], t);

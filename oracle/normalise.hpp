@@ -9,6 +9,8 @@
 //    Linux; each distinct value becomes "id#1", "id#2", ... in order of first
 //    appearance, so "the fragments share an id" and "two datagrams differ"
 //    still compare, and 0 stays 0;
+//  * ICMP echo identifiers (`ICMP.id`, `ICMPerror.id`): a ping socket's comes
+//    from a host-wide counter; renamed "echo#1", ... like the ids;
 //  * ephemeral ports (>= 32768: the default ip_local_port_range starts
 //    there) in socket addresses and UDP headers: renamed "port#1", ... the
 //    same way. Ports below 32768 are the cases' own and compare literally.

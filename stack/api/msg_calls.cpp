@@ -72,24 +72,36 @@ long Syscalls::send_common(core::Socket& s, const void* buf, size_t len, int fla
   r.data = data;
   r.flags = flags;
   const bool udp = s.kind == core::Kind::Udp;
+  const bool ping = s.kind == core::Kind::Ping;
   if (udp) {
     if (const int err = stack_.udp_autobind(s)) return err;  // inet_send_prepare
   }
+  if (ping) {
+    // inet_send_prepare: inet_autobind (ping_get_port(sk, 0)).
+    if (const int err = stack_.ping_autobind(s)) return err;
+    // ping_common_sendmsg: the size, a whole ICMP header, MSG_OOB, then
+    // ping_supported: ICMP_ECHO or ICMP_EXT_ECHO with code 0.
+    if (len > 0xFFFF) return -EMSGSIZE;
+    if (len < 8) return -EINVAL;
+    if (flags & MSG_OOB) return -EOPNOTSUPP;
+    if ((data[0] != 8 && data[0] != 42) || data[1] != 0) return -EINVAL;
+  }
   if (len > 0xFFFF) return -EMSGSIZE;
   if (flags & MSG_OOB) return -EOPNOTSUPP;
-  if (s.shut_wr) return -EPIPE;
+  if (s.shut_wr && !ping) return -EPIPE;  // ping: sock_alloc_send_skb, later
   std::vector<std::uint8_t> a;
   if (name) {
     if (namelen > 0 && read_user(name, static_cast<std::size_t>(namelen), a)) return -EFAULT;
     if (namelen < kSockaddrInLen) return -EINVAL;
     const SockaddrIn sin = parse_sockaddr(a);
-    // udp_sendmsg accepts AF_UNSPEC; raw_sendmsg anything with family 0.
-    if (sin.family != AF_INET && sin.family != AF_UNSPEC) return -EAFNOSUPPORT;
+    // udp_sendmsg accepts AF_UNSPEC; raw_sendmsg anything with family 0;
+    // ping_v4_sendmsg only AF_INET.
+    if (sin.family != AF_INET && (ping || sin.family != AF_UNSPEC)) return -EAFNOSUPPORT;
     r.dst = sin.addr;
     r.dst_port = sin.port;
     if (udp && sin.port == 0) return -EINVAL;
   } else {
-    const bool connected = udp ? s.connected : s.raw_peer.has_value();
+    const bool connected = (udp || ping) ? s.connected : s.raw_peer.has_value();
     if (!connected) return -EDESTADDRREQ;
   }
   if (!ctl.empty() || controllen) {
@@ -112,7 +124,7 @@ long Syscalls::send_common(core::Socket& s, const void* buf, size_t len, int fla
     r.spec_src = ipc.addr;
     r.options = ipc.opt;
   }
-  long ret = udp ? stack_.udp_send(s, r) : stack_.raw_send(s, r);
+  long ret = udp ? stack_.udp_send(s, r) : ping ? stack_.ping_send(s, r) : stack_.raw_send(s, r);
   stack_.run_pending();
   return ret;
 }
@@ -155,7 +167,8 @@ long Syscalls::recv_common(int fd, core::Socket& s, msghdr& msg, int flags) {
   std::size_t len = 0;
   for (std::size_t i = 0; i < msg.msg_iovlen; ++i) len += msg.msg_iov[i].iov_len;
   const std::int64_t now_ns = ns_since_epoch(std::chrono::system_clock::now());
-  if (raw && (flags & MSG_OOB)) return -EOPNOTSUPP;
+  // raw_recvmsg / ping_recvmsg: MSG_OOB is EOPNOTSUPP.
+  if ((raw || s.kind == core::Kind::Ping) && (flags & MSG_OOB)) return -EOPNOTSUPP;
   if (flags & MSG_ERRQUEUE) {
     if (s.errq.empty()) return -EAGAIN;
     const core::QueuedError& q = s.errq.front();
@@ -218,8 +231,12 @@ long Syscalls::recv_common(int fd, core::Socket& s, msghdr& msg, int flags) {
     off += n;
   }
   if (const int err = put_name(msg, d.src, raw ? 0 : d.src_port)) return err;
+  cmsg::DatagramMeta meta = meta_of(d, raw);
+  // ping_rcv queues without ipv4_pktinfo_prepare: IP_PKTINFO reads the
+  // skb's IPCB as it is, so ipi_spec_dst is IPCB opt.faddr (0 on input).
+  if (s.kind == core::Kind::Ping) meta.spec_dst = {};
   auto ctl = cmsg::datagram_recv_control(msg.msg_control ? msg.msg_controllen : 0, s.ip, recv_flags(s),
-                                         meta_of(d, raw), now_ns);
+                                         meta, now_ns);
   if (!ctl.control.empty() && copy_to_user(msg.msg_control, ctl.control.data(), ctl.control.size())) return -EFAULT;
   msg.msg_controllen = ctl.controllen;
   msg.msg_flags = out_flags | ctl.msg_flags;

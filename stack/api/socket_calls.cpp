@@ -71,8 +71,13 @@ long Syscalls::socket(int domain, int type, int protocol) {
         s->protocol = IPPROTO_UDP;
         s->kind = core::Kind::Udp;
       } else if (protocol == IPPROTO_ICMP) {
-        // ping_init_sock: ping_group_range "1 0" admits no group.
-        return -EACCES;
+        // ping_init_sock: the caller's egid or a supplementary group must
+        // lie in net.ipv4.ping_group_range; the probe runs with gid 0 only
+        // (the default "1 0" admits no group).
+        const auto range = stack_.sysctls().ping_group_range();
+        if (!(range.low <= 0 && 0 <= range.high)) return -EACCES;
+        s->protocol = IPPROTO_ICMP;
+        s->kind = core::Kind::Ping;
       } else {
         return -EPROTONOSUPPORT;
       }
@@ -118,6 +123,12 @@ long Syscalls::bind(int fd, const sockaddr* addr, socklen_t len) {
     s->raw_local = sin.addr;
     return 0;
   }
+  if (s->kind == core::Kind::Ping) {
+    // ping_bind -> ping_check_bind_addr: AF_UNSPEC passes only with
+    // INADDR_ANY; the address checks and the ident are ping_bind's.
+    if (sin.family != AF_INET && (sin.family != AF_UNSPEC || !sin.addr.is_unspecified())) return -EAFNOSUPPORT;
+    return stack_.ping_bind(*s, sin.addr, sin.port, nonlocal);
+  }
   // __inet_bind: AF_UNSPEC passes only with INADDR_ANY.
   if (sin.family != AF_INET && (sin.family != AF_UNSPEC || !sin.addr.is_unspecified())) return -EAFNOSUPPORT;
   if (!stack_.routes().bind_address_ok(sin.addr, nonlocal)) return -EADDRNOTAVAIL;
@@ -137,12 +148,23 @@ long Syscalls::connect(int fd, const sockaddr* addr, socklen_t len) {
       // __udp_disconnect: the address a connect chose goes, and the
       // socket is unhashed (inet_sport 0).
       s->raw_peer.reset();
+      s->peer_port = 0;
       if (s->raw_local_from_connect) s->raw_local = {};
       s->raw_local_from_connect = false;
       s->raw_unhashed_port = true;
+      s->raw_unhashed = true;
       return 0;
     }
+    if (s->kind == core::Kind::Ping) return stack_.ping_disconnect(*s);
     return stack_.udp_disconnect(*s);
+  }
+  if (s->kind == core::Kind::Ping) {
+    // ping_pre_connect: a short address is EINVAL before inet_autobind.
+    if (static_cast<int>(len) < kSockaddrInLen) return -EINVAL;
+    if (stack_.ping_autobind(*s)) return -EAGAIN;
+    // ip4_datagram_connect -> __ip4_datagram_connect.
+    if (sin.family != AF_INET) return -EAFNOSUPPORT;
+    return stack_.ping_connect(*s, sin.addr, sin.port);
   }
   if (s->kind == core::Kind::Udp) {
     if (const int err = stack_.udp_autobind(*s)) return err;
@@ -150,7 +172,14 @@ long Syscalls::connect(int fd, const sockaddr* addr, socklen_t len) {
   // __ip4_datagram_connect
   if (static_cast<int>(len) < kSockaddrInLen) return -EINVAL;
   if (sin.family != AF_INET) return -EAFNOSUPPORT;
-  if (s->kind == core::Kind::Raw) return stack_.raw_connect(*s, sin.addr);
+  if (s->kind == core::Kind::Raw) {
+    const int err = stack_.raw_connect(*s, sin.addr);
+    if (err == 0) {
+      s->peer_port = sin.port;  // inet_dport, even on a raw socket
+      s->raw_unhashed = false;  // a connected raw socket receives again
+    }
+    return err;
+  }
   return stack_.udp_connect(*s, sin.addr, sin.port);
 }
 
@@ -175,6 +204,10 @@ long Syscalls::getsockname(int fd, sockaddr* addr, socklen_t* len) {
     // inet_create hashes a raw socket with inet_sport = protocol;
     // __udp_disconnect unhashes it (port 0).
     port = s->raw_unhashed_port ? 0 : static_cast<std::uint16_t>(s->protocol);
+  } else if (s->kind == core::Kind::Ping) {
+    // inet_getname: inet_rcv_saddr and inet_sport (the echo ident).
+    a = s->raw_local;
+    port = s->ping_ident;
   } else if (const auto* b = stack_.udp_binding(*s)) {
     a = b->local_addr;
     port = b->local_port;
@@ -185,9 +218,10 @@ long Syscalls::getsockname(int fd, sockaddr* addr, socklen_t* len) {
 long Syscalls::getpeername(int fd, sockaddr* addr, socklen_t* len) {
   core::Socket* s = stack_.socket(fd);
   if (!s) return -EBADF;
-  // inet_getname: no destination port means not connected (raw sockets
-  // never have one).
-  if (s->kind == core::Kind::Raw || !s->connected || s->peer_port == 0) return -ENOTCONN;
+  // inet_getname: no destination port means not connected (a raw socket
+  // keeps the port its connect() named).
+  const bool connected = s->kind == core::Kind::Raw ? s->raw_peer.has_value() : s->connected;
+  if (!connected || s->peer_port == 0) return -ENOTCONN;
   return addr_to_user(sockaddr_bytes(s->peer, s->peer_port), addr, len);
 }
 

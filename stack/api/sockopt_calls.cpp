@@ -54,7 +54,20 @@ sol_socket::SolSocketFacts sol_facts(core::Stack& st, const core::Socket& s) {
 mcast::McastSockFacts mc_facts(const core::Socket& s) {
   mcast::McastSockFacts f;
   f.type = s.kind == core::Kind::Raw ? socket::SockType::Raw : socket::SockType::Dgram;
+  f.bound_dev_if = s.sol.bound_dev_if;
   return f;
+}
+
+// do_ip_setsockopt IP_IPSEC_POLICY / IP_XFRM_POLICY: CAP_NET_ADMIN first,
+// then xfrm_user_policy: optlen <= 0 or > PAGE_SIZE is EMSGSIZE. This stack
+// has no IPsec: the key managers' compile_policy answers as Linux's
+// xfrm_user does without af_key (IP_IPSEC_POLICY: EOPNOTSUPP; an
+// IP_XFRM_POLICY that is not a valid xfrm_userpolicy_info: EINVAL).
+constexpr int kPageSize = 4096;
+int xfrm_policy_set(bool cap_net_admin, int optname, int optlen) {
+  if (!cap_net_admin) return EPERM;
+  if (optlen <= 0 || optlen > kPageSize) return EMSGSIZE;
+  return optname == socket::ipopt::kXfrmPolicy ? EINVAL : EOPNOTSUPP;
 }
 }  // namespace
 
@@ -96,6 +109,8 @@ long Syscalls::setsockopt(int fd, int level, int name, const void* value, sockle
     if (buf.size() < 4 && optlen > 0) return -EFAULT;
     return 0;
   }
+  if (level == kSolIp && (name == socket::ipopt::kIpsecPolicy || name == socket::ipopt::kXfrmPolicy))
+    return -xfrm_policy_set(stack_.caps().net_admin, name, optlen);
   if (level == kSolIp && mcast::is_mcast_sockopt(name)) {
     r = mcast::mcast_setsockopt(stack_.mcast(), s->mc, mc_facts(*s), name, buf, optlen, stack_.now());
     stack_.flush_igmp();
@@ -137,10 +152,13 @@ long Syscalls::getsockopt(int fd, int level, int name, void* value, socklen_t* l
   } else {
     r = socket::ip_getsockopt(s->ip, ip_facts(stack_, *s), level, name, len);
   }
-  if (r.err) return -r.err;
-  if (!r.value.empty() && copy_to_user(value, r.value.data(), r.value.size())) return -EFAULT;
+  // The option layers answer EFAULT for a copy that runs past the caller's
+  // buffer; like the kernel (put_user of optlen, then copy_to_user) the
+  // length and the bytes that fit are written all the same.
+  if (r.err && r.err != EFAULT) return -r.err;
   if (copy_to_user(lenp, &r.optlen, sizeof r.optlen)) return -EFAULT;
-  return 0;
+  if (!r.value.empty() && copy_to_user(value, r.value.data(), r.value.size())) return -EFAULT;
+  return -r.err;
 }
 
 }  // namespace ipc::stack::api

@@ -1,231 +1,265 @@
-// ICMP: echo, the errors the host sends (icmp_send) and the errors it
-// receives, delivered to the sockets they concern (icmp_unreach,
-// __udp4_lib_err, raw_icmp_error), and the learnt path MTUs.
+// ICMP: icmp_rcv for datagrams addressed to this host (replies through
+// stack/icmp), the errors the host sends (__icmp_send) and the errors it
+// receives, delivered to the sockets they concern (icmp_socket_deliver:
+// raw_icmp_error, __udp4_lib_err, ping_err).
 #include <cerrno>
 
 #include "stack/core/stack.hpp"
+#include "stack/icmp/icmp_receive.hpp"
+#include "stack/icmp/icmp_reply.hpp"
+#include "stack/ipv4/options_echo.hpp"
 #include "stack/socket/ip_sockopt_names.hpp"
-#include "stack/wire/checksum.hpp"
 #include "stack/wire/ipv4.hpp"
-#include "stack/wire/udp.hpp"
 
 namespace ipc::stack::core {
 
 namespace {
 constexpr std::uint8_t kProtoIcmp = 1, kProtoUdp = 17;
-constexpr std::uint8_t kEchoReply = 0, kDestUnreach = 3, kSourceQuench = 4, kRedirect = 5, kEcho = 8,
-                       kTimeExceeded = 11, kParamProb = 12;
-constexpr std::uint8_t kFragNeeded = 4;
-
-// icmp_err_convert (net/ipv4/icmp.c): errno and "fatal" per unreachable code.
-struct ErrConvert {
-  int err;
-  bool fatal;
-};
-constexpr ErrConvert kUnreachConvert[] = {
-    {ENETUNREACH, true},  {EHOSTUNREACH, true}, {ENOPROTOOPT, true},  {ECONNREFUSED, true},
-    {EMSGSIZE, false},    {EOPNOTSUPP, false},  {ENETUNREACH, true},  {EHOSTDOWN, true},
-    {ENONET, true},       {ENETUNREACH, true},  {EHOSTUNREACH, true}, {ENETUNREACH, false},
-    {EHOSTUNREACH, false}, {EHOSTUNREACH, true}, {EHOSTUNREACH, true}, {EHOSTUNREACH, true},
-};
-
-std::uint16_t checksum16(std::span<const std::uint8_t> b) { return wire::internet_checksum(b); }
-
-bool is_error_type(std::uint8_t t) {
-  return t == kDestUnreach || t == kSourceQuench || t == kRedirect || t == kTimeExceeded || t == kParamProb;
-}
+constexpr std::uint8_t kOriginIcmp = 2;  // SO_EE_ORIGIN_ICMP
 }  // namespace
 
+// ipv4_mtu's view of the learnt exceptions (fib_nh_exception).
 int Stack::path_mtu(Ipv4Address dst) const {
-  auto it = pmtu_.find(dst.to_u32());
-  if (it == pmtu_.end() || it->second.expires <= now_) return 0;
-  return it->second.mtu;
+  if (auto e = pmtu_cache_.lookup(dst, now_)) return e->mtu;
+  return 0;
 }
 
-void Stack::icmp_input(const std::vector<std::uint8_t>& packet, int ifindex) {
-  auto ip = wire::Ipv4Packet::check(std::span<const std::uint8_t>(packet));
-  if (!ip) return;
-  auto icmp = ip->payload();
-  if (icmp.size() < 8 || checksum16(icmp) != 0) return;  // icmp_rcv: csum error
-  const std::uint8_t type = icmp[0];
-  if (type == kEcho) {
-    if (sysctl_.icmp_echo_ignore_all()) return;
-    const bool bcast = ip->dst().is_multicast() || ip->dst().is_broadcast() ||
-                       routes_.addr_type(ip->dst()) == ipv4::RouteType::kBroadcast;
-    if (bcast && sysctl_.icmp_echo_ignore_broadcasts()) return;
-    std::vector<std::uint8_t> reply(icmp.begin(), icmp.end());
-    reply[0] = kEchoReply;
-    reply[2] = reply[3] = 0;
-    const std::uint16_t c = checksum16(reply);
-    reply[2] = static_cast<std::uint8_t>(c >> 8);
-    reply[3] = static_cast<std::uint8_t>(c);
-    // icmp_reply: from the address the request was sent to when it is ours,
-    // else the route's choice.
-    Ipv4Address saddr = bcast ? Ipv4Address{} : ip->dst();
-    auto rt = routes_.output_route(ip->src(), saddr, 0, {}, false, false);
-    if (!rt) return;
-    OutputArgs a;
-    a.route = *rt;
-    a.src = rt->src;
-    a.dst = ip->src();
-    a.protocol = kProtoIcmp;
-    a.ttl = static_cast<std::uint8_t>(sysctl_.ip_default_ttl());
-    a.tos = ip->tos();
-    a.payload = reply;
-    (void)ip_output(a);
-    (void)ifindex;
-    return;
+icmp::IcmpSettings Stack::icmp_settings() const {
+  icmp::IcmpSettings s;
+  s.echo_ignore_all = sysctl_.icmp_echo_ignore_all();
+  s.echo_ignore_broadcasts = sysctl_.icmp_echo_ignore_broadcasts();
+  s.ignore_bogus_error_responses = sysctl_.icmp_ignore_bogus_error_responses();
+  s.errors_use_inbound_ifaddr = sysctl_.icmp_errors_use_inbound_ifaddr();
+  s.ratelimit_ms = static_cast<int>(sysctl_.icmp_ratelimit_ms());
+  s.ratemask = static_cast<std::uint32_t>(sysctl_.icmp_ratemask());
+  s.msgs_per_sec = sysctl_.icmp_msgs_per_sec();
+  s.msgs_burst = sysctl_.icmp_msgs_burst();
+  s.ip_default_ttl = static_cast<std::uint8_t>(sysctl_.ip_default_ttl());
+  s.ip_no_pmtu_disc = sysctl_.ip_no_pmtu_disc();
+  return s;
+}
+
+// icmp_push_reply -> ip_append_data on the ICMP socket: the IP header
+// carries ip_options_echo() of the answered datagram's options
+// (icmp_reply / __icmp_send); with a source route it goes to the first hop.
+void Stack::icmp_transmit(const icmp::OutgoingIcmp& o, const ipv4::ReceivedDatagram* about) {
+  socket::CompiledIpOptions opts;
+  const socket::CompiledIpOptions* po = nullptr;
+  Ipv4Address first_hop = o.dst, final_dst;
+  if (o.echo_options && about && !about->options_bytes().empty()) {
+    auto echo = ipv4::echo_options(about->header(), about->options,
+                                   [this](Ipv4Address a) { return routes_.addr_type(a) == ipv4::RouteType::kUnicast; });
+    if (!echo) return;  // ip_options_echo failed: icmp_reply / __icmp_send send nothing
+    opts = std::move(*echo);
+    if (!opts.empty()) {
+      po = &opts;
+      if (opts.srr >= 0 && opts.faddr) {
+        const auto* b = reinterpret_cast<const std::uint8_t*>(&opts.faddr);
+        first_hop = Ipv4Address(b[0], b[1], b[2], b[3]);
+        final_dst = o.dst;
+      }
+    }
   }
-  if (is_error_type(type)) deliver_icmp_error(packet, ifindex);
+  auto rt = routes_.output_route(first_hop, o.src, 0, {}, false, false);
+  if (!rt) return;
+  OutputArgs a;
+  a.route = *rt;
+  a.src = o.src;
+  a.dst = first_hop;
+  a.final_dst = final_dst;
+  a.protocol = kProtoIcmp;
+  a.ttl = o.ttl;
+  a.tos = o.tos;
+  a.df = false;  // the ICMP socket is IP_PMTUDISC_DONT
+  a.options = po;
+  a.payload = o.icmp;
+  (void)ip_output(a);
 }
 
+void Stack::icmp_error_about(const ipv4::ReceivedDatagram& d, const icmp::Arrival& arrival,
+                             const icmp::IcmpErrorSpec& spec) {
+  // __icmp_send: __ip_options_echo first; a failure sends nothing.
+  std::size_t echo_len = 0;
+  if (!d.options_bytes().empty()) {
+    auto echo = ipv4::echo_options(d.header(), d.options,
+                                   [this](Ipv4Address a) { return routes_.addr_type(a) == ipv4::RouteType::kUnicast; });
+    if (!echo) return;
+    echo_len = (echo->data.size() + 3) / 4 * 4;
+  }
+  const auto settings = icmp_settings();
+  icmp::IcmpContext ctx{settings, routes_, icmp_limiter_, now_, &pmtu_cache_};
+  auto r = icmp::icmp_send(d.packet, arrival, spec, ctx, echo_len);
+  if (r) icmp_transmit(*r, &d);
+}
+
+// icmp_send about a datagram without receive state: a packet of our own
+// whose neighbour never answered (ipv4_link_failure), or one that did not
+// come through ip_input.
 void Stack::icmp_send_error(const std::vector<std::uint8_t>& offending, std::uint8_t type, std::uint8_t code,
                             std::uint32_t info) {
   auto ip = wire::Ipv4Packet::check(std::span<const std::uint8_t>(offending));
   if (!ip) return;
-  // icmp_send: never about a non-first fragment, a multicast or broadcast
-  // destination, an ICMP error, or to a source that is not a host.
-  if (ip->frag_offset() != 0) return;
-  const Ipv4Address dst = ip->dst(), src = ip->src();
-  if (dst.is_multicast() || dst.is_broadcast() || routes_.addr_type(dst) == ipv4::RouteType::kBroadcast) return;
-  if (src.is_unspecified() || src.is_multicast() || src.is_broadcast()) return;
-  if (ip->protocol() == kProtoIcmp) {
-    auto p = ip->payload();
-    if (p.size() < 1 || is_error_type(p[0])) return;
-  }
-  // icmpv4_xrlim_allow: rate limited per destination for the types in
-  // icmp_ratemask (a token bucket in Linux; one per interval here).
-  if (sysctl_.icmp_ratelimit_ms() > 0 && (sysctl_.icmp_ratemask() & (1 << type))) {
-    auto it = icmp_last_.find(src.to_u32());
-    if (it != icmp_last_.end() && now_ - it->second < std::chrono::milliseconds(sysctl_.icmp_ratelimit_ms())) return;
-    icmp_last_[src.to_u32()] = now_;
-  }
-  // Source: the address the offending packet was sent to when it is ours.
-  Ipv4Address saddr = routes_.addr_type(dst) == ipv4::RouteType::kLocal ? dst : Ipv4Address{};
-  auto rt = routes_.output_route(src, saddr, 0, {}, false, false);
-  if (!rt) return;
-  // Quote as much as fits in 576 bytes (room = 576 - IP header - 8).
-  const std::size_t room = 576 - 20 - 8;
-  const std::size_t quoted = std::min(offending.size(), room);
-  std::vector<std::uint8_t> msg(8 + quoted);
-  msg[0] = type;
-  msg[1] = code;
-  msg[4] = static_cast<std::uint8_t>(info >> 24);
-  msg[5] = static_cast<std::uint8_t>(info >> 16);
-  msg[6] = static_cast<std::uint8_t>(info >> 8);
-  msg[7] = static_cast<std::uint8_t>(info);
-  std::copy_n(offending.begin(), quoted, msg.begin() + 8);
-  const std::uint16_t c = checksum16(msg);
-  msg[2] = static_cast<std::uint8_t>(c >> 8);
-  msg[3] = static_cast<std::uint8_t>(c);
-  OutputArgs a;
-  a.route = *rt;
-  a.src = rt->src;
-  a.dst = src;
-  a.protocol = kProtoIcmp;
-  a.ttl = static_cast<std::uint8_t>(sysctl_.ip_default_ttl());
-  a.tos = static_cast<std::uint8_t>((ip->tos() & 0x1e) | 0xc0);  // IPTOS_PREC_INTERNETCONTROL
-  a.payload = msg;
-  (void)ip_output(a);
+  icmp::Arrival arrival;
+  arrival.route_local = routes_.addr_type(ip->dst()) == ipv4::RouteType::kLocal;
+  arrival.link_host = true;
+  const auto settings = icmp_settings();
+  icmp::IcmpContext ctx{settings, routes_, icmp_limiter_, now_, &pmtu_cache_};
+  auto r = icmp::icmp_send(offending, arrival, icmp::IcmpErrorSpec{type, code, info}, ctx, 0);
+  if (!r) return;
+  auto o = *r;
+  o.echo_options = false;
+  icmp_transmit(o, nullptr);
 }
 
-void Stack::deliver_icmp_error(const std::vector<std::uint8_t>& packet, int ifindex) {
-  auto ip = wire::Ipv4Packet::check(std::span<const std::uint8_t>(packet));
-  if (!ip) return;
-  auto icmp = ip->payload();
-  const std::uint8_t type = icmp[0], code = icmp[1];
-  auto quoted_bytes = icmp.subspan(8);
-  auto q = wire::Ipv4Packet::check_quoted(quoted_bytes);
-  if (!q || q->header_len() + 8 > quoted_bytes.size()) return;  // icmp_unreach: too short
-  const std::uint32_t rest = (std::uint32_t{icmp[4]} << 24) | (std::uint32_t{icmp[5]} << 16) |
-                             (std::uint32_t{icmp[6]} << 8) | icmp[7];
-  std::uint32_t info = 0;
-  int err = 0;
-  bool harderr = false;
-  bool frag_needed = false;
-  switch (type) {
-    case kDestUnreach:
-      if (code > 15) return;
-      if (code == kFragNeeded) {
-        frag_needed = true;
-        info = rest & 0xffff;
-        // __ip_rt_update_pmtu: never below min_pmtu, only ever lower.
-        int mtu = static_cast<int>(info);
-        if (mtu < sysctl_.route_min_pmtu()) mtu = sysctl_.route_min_pmtu();
-        const int cur = path_mtu(q->dst()) ? path_mtu(q->dst()) : config_.mtu;
-        if (mtu < cur)
-          pmtu_[q->dst().to_u32()] = {mtu, now_ + std::chrono::milliseconds(sysctl_.route_mtu_expires_ms())};
-      }
-      err = kUnreachConvert[code].err;
-      harderr = kUnreachConvert[code].fatal;
-      break;
-    case kTimeExceeded: err = EHOSTUNREACH; break;
-    case kParamProb:
-      err = EPROTO;
-      harderr = true;
-      info = rest >> 24;
-      break;
-    default: return;  // source quench, redirect: nothing for the socket
-  }
-  auto quoted_payload = quoted_bytes.subspan(q->header_len());
+// ip_expire: the queue's head fragment is the offending datagram; it
+// arrived for this host (RTN_LOCAL).
+void Stack::reassembly_timeout(const ipv4::Event& ev) {
+  std::vector<std::uint8_t> offending = ev.header;
+  offending.insert(offending.end(), ev.payload.begin(), ev.payload.end());
+  icmp::Arrival arrival;
+  const auto settings = icmp_settings();
+  icmp::IcmpContext ctx{settings, routes_, icmp_limiter_, now_, &pmtu_cache_};
+  auto r = icmp::icmp_send(offending, arrival, icmp::IcmpErrorSpec{ev.icmp_type, ev.icmp_code, 0}, ctx, 0);
+  if (!r) return;
+  auto o = *r;
+  o.echo_options = false;
+  icmp_transmit(o, nullptr);
+}
 
-  auto queue = [&](Socket& s, std::span<const std::uint8_t> payload, std::uint16_t port) {
-    QueuedError e;
-    e.ee_errno = static_cast<std::uint32_t>(err);
-    e.origin = 2;  // SO_EE_ORIGIN_ICMP
-    e.type = type;
-    e.code = code;
-    e.info = info;
-    e.offender = ip->src();
-    e.has_offender = true;
-    e.payload.assign(payload.begin(), payload.end());
-    e.addr = q->dst();
-    e.port = port;
-    e.meta.src = ip->src();
-    e.meta.dst = ip->dst();
-    e.meta.ifindex = ifindex;
-    e.meta.ttl = ip->ttl();
-    e.meta.tos = ip->tos();
-    e.meta.spec_dst = ip->dst();
-    e.meta.stamp = now_;
-    e.meta.wall_stamp = std::chrono::system_clock::now();
-    s.errq.push_back(std::move(e));
+void Stack::icmp_input(const std::vector<std::uint8_t>& packet, int ifindex) {
+  icmp::Arrival arrival;
+  if (rx_) arrival = rx_->arrival;
+  const auto settings = icmp_settings();
+  icmp::IcmpContext ctx{settings, routes_, icmp_limiter_, now_, &pmtu_cache_};
+  auto in = icmp::icmp_receive(packet, arrival, ctx, icmp::ms_since_midnight_ut(std::chrono::system_clock::now()));
+  if (auto* send = std::get_if<icmp::SendResult>(&in)) {
+    if (*send) icmp_transmit(**send, rx_ ? rx_->dgram : nullptr);
+  } else if (auto* err = std::get_if<icmp::ReceivedIcmpError>(&in)) {
+    deliver_received_icmp_error(*err, ifindex);
+  } else if (auto* echo = std::get_if<icmp::EchoReplyForPing>(&in)) {
+    ping_rcv(packet, echo->ident, ifindex);
+  }
+}
+
+void Stack::deliver_received_icmp_error(const icmp::ReceivedIcmpError& e, int ifindex) {
+  const auto& q = e.quoted;
+  const Ipv4Address outer_dst = rx_ && rx_->dgram ? rx_->dgram->dst() : Ipv4Address{};
+
+  // ip_icmp_error: the entry recvmsg(MSG_ERRQUEUE) returns.
+  auto queue = [&](Socket& s, const icmp::SocketError& se, std::span<const std::uint8_t> payload,
+                   std::uint16_t port) {
+    QueuedError qe;
+    qe.ee_errno = static_cast<std::uint32_t>(se.err);
+    qe.origin = kOriginIcmp;
+    qe.type = e.type;
+    qe.code = e.code;
+    qe.info = e.info;
+    qe.offender = e.offender;
+    qe.has_offender = true;
+    qe.payload.assign(payload.begin(), payload.end());
+    qe.addr = q.dst;
+    qe.port = port;
+    // The error skb's cb still holds IPCB: ipi_ifindex is the iif,
+    // ipi_spec_dst the options' faddr (0); ipi_addr the ICMP packet's daddr.
+    qe.meta.src = e.offender;
+    qe.meta.dst = outer_dst;
+    qe.meta.ifindex = ifindex;
+    qe.meta.ttl = e.outer_ttl;
+    qe.meta.tos = e.outer_tos;
+    qe.meta.stamp = now_;
+    qe.meta.wall_stamp = std::chrono::system_clock::now();
+    s.errq.push_back(std::move(qe));
   };
+  // sk_err and sk_error_report.
+  auto report = [](Socket& s, int err) { s.sol.sk_err = err; };
 
-  if (q->protocol() == kProtoUdp) {
-    const std::uint16_t sport = static_cast<std::uint16_t>((quoted_payload[0] << 8) | quoted_payload[1]);
-    const std::uint16_t dport = static_cast<std::uint16_t>((quoted_payload[2] << 8) | quoted_payload[3]);
-    auto id = ports_.lookup(q->src(), sport, q->dst(), dport, ifindex);
-    for (auto& [fd, sp] : sockets_) {
-      Socket& s = *sp;
-      if (!id || s.kind != Kind::Udp || s.id != *id) continue;
-      // __udp4_lib_err
-      if (frag_needed && s.ip.pmtudisc == socket::pmtudisc::kDont) break;
-      if (frag_needed) harderr = true;
-      if (!s.ip.recverr) {
-        if (!harderr || !s.connected) break;
-      } else {
-        queue(s, quoted_payload.subspan(8), dport);
-      }
-      s.sol.sk_err = err;
-      break;
-    }
-  }
-  // raw_icmp_error: every raw socket of the quoted protocol that matches.
+  // raw_icmp_error: every raw socket of the quoted protocol that
+  // raw_v4_match accepts for the quoted datagram as a reply (raddr = quoted
+  // dst, laddr = quoted src), then raw_err.
   for (auto& [fd, sp] : sockets_) {
     Socket& s = *sp;
-    if (s.kind != Kind::Raw || s.protocol != q->protocol()) continue;
-    if (!s.raw_local.is_unspecified() && s.raw_local != q->src()) continue;
-    if (s.raw_peer && !s.raw_peer->is_unspecified() && *s.raw_peer != q->dst()) continue;
-    bool hard = harderr;
-    if (frag_needed) {
-      if (s.ip.pmtudisc == socket::pmtudisc::kDont) continue;
-      hard = s.ip.pmtudisc != socket::pmtudisc::kDont;
-    }
-    if (!s.ip.recverr && !s.raw_peer) continue;
-    if (s.ip.recverr) queue(s, s.ip.hdrincl ? quoted_bytes : quoted_payload, 0);
-    if (s.ip.recverr || hard) s.sol.sk_err = err;
+    if (s.kind != Kind::Raw || s.protocol != q.protocol) continue;
+    if (!s.raw_local.is_unspecified() && s.raw_local != q.src) continue;
+    if (s.raw_peer && !s.raw_peer->is_unspecified() && *s.raw_peer != q.dst) continue;
+    if (s.sol.bound_dev_if && s.sol.bound_dev_if != ifindex) continue;
+    // raw_err: frag needed -> ipv4_sk_update_pmtu; redirect stops.
+    if (e.is_frag_needed()) learn_pmtu(q.dst, static_cast<int>(e.info));
+    const bool connected = s.raw_peer.has_value();
+    if (!s.ip.recverr && !connected) continue;
+    auto se = icmp::socket_error(icmp::SocketKind::kRaw, e, s.ip.pmtudisc == socket::pmtudisc::kDont);
+    if (!se) continue;
+    if (s.ip.recverr) queue(s, *se, icmp::errqueue_payload(e, icmp::SocketKind::kRaw, s.ip.hdrincl), 0);
+    if (s.ip.recverr || se->hard) report(s, se->err);
   }
+
+  if (q.protocol == kProtoUdp) {
+    // __udp4_lib_err: the socket the quoted datagram came from (looked up
+    // as if it were the reply); none -> nothing, not even a PMTU update.
+    auto id = ports_.lookup(q.src, q.source_port(), q.dst, q.dest_port(), ifindex);
+    if (!id) return;
+    Socket* s = nullptr;
+    for (auto& [fd, sp] : sockets_)
+      if (sp->kind == Kind::Udp && sp->id == *id) s = sp.get();
+    if (!s) return;
+    if (e.is_frag_needed()) learn_pmtu(q.dst, static_cast<int>(e.info));
+    auto se = icmp::socket_error(icmp::SocketKind::kUdp, e, s->ip.pmtudisc == socket::pmtudisc::kDont);
+    if (!se) return;
+    if (!s->ip.recverr) {
+      if (!se->hard || !s->connected) return;
+    } else {
+      queue(*s, *se, icmp::errqueue_payload(e, icmp::SocketKind::kUdp), q.dest_port());
+    }
+    report(*s, se->err);
+  } else if (q.protocol == kProtoIcmp) {
+    // ping_err: the ping socket whose port is the quoted echo identifier.
+    if (q.icmp_type() != 8) return;  // ICMP_ECHO
+    Socket* s = ping_lookup(q.echo_ident(), q.src, ifindex);
+    if (!s) return;
+    if (e.is_frag_needed()) learn_pmtu(q.dst, static_cast<int>(e.info));
+    auto se = icmp::socket_error(icmp::SocketKind::kPing, e, s->ip.pmtudisc == socket::pmtudisc::kDont);
+    if (!se) return;
+    if (!s->ip.recverr) {
+      if (!se->hard || !s->connected) return;
+    } else {
+      queue(*s, *se, icmp::errqueue_payload(e, icmp::SocketKind::kPing), 0);
+    }
+    report(*s, se->err);
+  }
+}
+
+// ping_lookup (net/ipv4/ping.c): a ping socket whose port is the echo
+// identifier, bound to `local` or to any address, and to no other device.
+Socket* Stack::ping_lookup(std::uint16_t ident, Ipv4Address local, int ifindex) {
+  for (auto& [fd, sp] : sockets_) {
+    Socket& s = *sp;
+    if (s.kind != Kind::Ping || s.ping_ident != ident) continue;
+    if (!s.raw_local.is_unspecified() && s.raw_local != local) continue;
+    if (s.sol.bound_dev_if && s.sol.bound_dev_if != ifindex) continue;
+    return &s;
+  }
+  return nullptr;
+}
+
+// ping_rcv -> ping_queue_rcv_skb: the echo reply, from its ICMP header on.
+void Stack::ping_rcv(const std::vector<std::uint8_t>& packet, std::uint16_t ident, int ifindex) {
+  auto ip = wire::Ipv4Packet::check(std::span<const std::uint8_t>(packet));
+  if (!ip) return;
+  Socket* s = ping_lookup(ident, ip->dst(), ifindex);
+  if (!s) return;
+  Datagram d;
+  d.data.assign(ip->payload().begin(), ip->payload().end());
+  d.src = ip->src();
+  d.dst = ip->dst();
+  d.ifindex = ifindex;
+  d.ttl = ip->ttl();
+  d.tos = ip->tos();
+  d.stamp = now_;
+  d.wall_stamp = std::chrono::system_clock::now();
+  fill_rx_meta(d);
+  const std::size_t truesize = d.data.size() + 768;
+  if (s->rx_bytes + truesize > static_cast<std::size_t>(s->sol.rcvbuf) && !s->rx.empty()) return;
+  s->rx_bytes += truesize;
+  s->rx.push_back(std::move(d));
 }
 
 }  // namespace ipc::stack::core

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "stack/core/stack.hpp"
+#include "stack/ipv4/hdrincl.hpp"
 #include "stack/socket/ip_sockopt_names.hpp"
 #include "stack/wire/ipv4.hpp"
 
@@ -53,76 +54,87 @@ long Stack::raw_send(Socket& s, const SendRequest& r) {
   if (!rt) return -rt.error();
   if (rt->broadcast && !s.sol.broadcast) return -EACCES;
 
-  const int pmtudisc = s.ip.pmtudisc;
-  const int dev_mtu = routes_.interface(rt->oif) ? routes_.interface(rt->oif)->mtu : rt->mtu;
-  const bool use_dev_mtu = pmtudisc == pmtu::kProbe || pmtudisc == pmtu::kInterface || pmtudisc == pmtu::kOmit;
-  const int mtu = use_dev_mtu ? dev_mtu : (path_mtu(faddr) ? std::min(path_mtu(faddr), rt->mtu) : rt->mtu);
-
   OutputArgs a;
   a.route = *rt;
-  a.route.mtu = mtu;
   a.loop_multicast = s.ip.mc_loop;
   if (hdrincl) {
-    // raw_send_hdrinc: the caller's header, with what Linux fills in.
-    if (static_cast<int>(r.data.size()) > mtu) {
-      if (s.ip.recverr) {
+    // raw_send_hdrinc: length > rt->dst.dev->mtu -> ip_local_error(EMSGSIZE,
+    // fl4->daddr, inet_dport, dev mtu) first; then what Linux fills in
+    // (ipv4/hdrincl.hpp). Never fragmented, IP_MTU_DISCOVER not read.
+    const auto* dev = routes_.interface(rt->oif);
+    const int dev_mtu = dev ? dev->mtu : rt->mtu;
+    ipv4::HdrinclContext ctx;
+    ctx.route_src = rt->src;
+    ctx.device_mtu = static_cast<std::size_t>(dev_mtu);
+    ctx.pick_id = [this](Ipv4Address d, Ipv4Address src, std::uint8_t proto, bool df) {
+      // ip_select_ident(net, skb, NULL): no socket, ignore_df clear.
+      OutputArgs id_args;
+      id_args.dst = d;
+      id_args.src = src;
+      id_args.protocol = proto;
+      return pick_ident(id_args, df);
+    };
+    // sock_alloc_send_skb comes between the size check and the header
+    // checks: a pending sk_err fails the send (sock_error clears it).
+    if (r.data.size() <= ctx.device_mtu) {
+      if (const int e = s.sol.sk_err; e) {
+        s.sol.sk_err = 0;
+        return -e;
+      }
+    }
+    auto pkt = ipv4::build_hdrincl(r.data, ctx);
+    if (!pkt) {
+      if (pkt.error() == EMSGSIZE && s.ip.recverr) {
         QueuedError e;
         e.ee_errno = EMSGSIZE;
-        e.origin = 1;
-        e.info = static_cast<std::uint32_t>(mtu);
-        e.addr = daddr;
+        e.origin = 1;  // SO_EE_ORIGIN_LOCAL
+        e.info = static_cast<std::uint32_t>(dev_mtu);
+        e.addr = faddr;
         s.errq.push_back(std::move(e));
       }
-      return -EMSGSIZE;
-    }
-    if (r.data.size() < 20) return -EINVAL;
-    std::vector<std::uint8_t> pkt(r.data.begin(), r.data.end());
-    const std::size_t ihl = (pkt[0] & 0x0f) * 4u;
-    if (ihl > pkt.size()) return -EINVAL;
-    if (ihl >= 20) {
-      if (pkt[12] == 0 && pkt[13] == 0 && pkt[14] == 0 && pkt[15] == 0) rt->src.write(std::span(pkt).subspan(12));
-      pkt[2] = static_cast<std::uint8_t>(pkt.size() >> 8);
-      pkt[3] = static_cast<std::uint8_t>(pkt.size());
-      if (pkt[4] == 0 && pkt[5] == 0) {
-        const std::uint16_t id = next_ip_id_++;
-        pkt[4] = static_cast<std::uint8_t>(id >> 8);
-        pkt[5] = static_cast<std::uint8_t>(id);
-      }
-      pkt[10] = pkt[11] = 0;
-      const std::uint16_t c = wire::internet_checksum(std::span<const std::uint8_t>(pkt).first(ihl));
-      pkt[10] = static_cast<std::uint8_t>(c >> 8);
-      pkt[11] = static_cast<std::uint8_t>(c);
+      return -pkt.error();
     }
     a.header_included = true;
-    a.payload = pkt;
+    a.payload = *pkt;
     if (const int err = ip_output(a); err) return err;
     return static_cast<long>(r.data.size());
   }
 
+  // ip_append_data from raw_sendmsg: the same MTU, size and DF rules as UDP
+  // (ip_setup_cork, __ip_append_data, __ip_make_skb).
+  const int pmtudisc = s.ip.pmtudisc;
+  const int mtu = send_mtu(pmtudisc, faddr, *rt);
+  a.route.mtu = mtu;
   const int optlen = opt ? static_cast<int>((opt->data.size() + 3) / 4 * 4) : 0;
-  const bool ignore_df = pmtudisc < pmtu::kDo || pmtudisc == pmtu::kOmit;
+  const bool ignore_df = pmtudisc < pmtu::kDo || pmtudisc == pmtu::kOmit;  // ip_sk_ignore_df
   const int maxnonfrag = ignore_df ? 0xFFFF : mtu;
   if (static_cast<int>(r.data.size()) > maxnonfrag - (20 + optlen)) {
+    // ip_local_error(sk, EMSGSIZE, fl4->daddr, inet->inet_dport (0 on raw), mtu - optlen).
     if (s.ip.recverr) {
       QueuedError e;
       e.ee_errno = EMSGSIZE;
       e.origin = 1;
       e.info = static_cast<std::uint32_t>(mtu - optlen);
-      e.addr = daddr;
+      e.addr = faddr;
       s.errq.push_back(std::move(e));
     }
     return -EMSGSIZE;
   }
-  bool df = pmtudisc == pmtu::kDo || pmtudisc == pmtu::kProbe;
-  if (pmtudisc == pmtu::kWant && static_cast<int>(20 + optlen + r.data.size()) <= mtu && !sysctl_.ip_no_pmtu_disc())
-    df = true;
+  // __ip_append_data -> sock_alloc_send_skb: a pending sk_err fails the send.
+  if (const int e = s.sol.sk_err; e) {
+    s.sol.sk_err = 0;
+    return -e;
+  }
   a.src = rt->src;
   a.dst = faddr;
+  a.final_dst = daddr;
   a.protocol = static_cast<std::uint8_t>(s.protocol);
   const int ttl = r.ttl ? *r.ttl : (mcast ? s.ip.mc_ttl : (s.ip.ttl < 0 ? sysctl_.ip_default_ttl() : s.ip.ttl));
   a.ttl = static_cast<std::uint8_t>(ttl);
   a.tos = static_cast<std::uint8_t>(r.tos ? *r.tos : s.ip.tos);
-  a.df = df;
+  a.df = datagram_df(pmtudisc, faddr, *rt, 20 + optlen + static_cast<int>(r.data.size()));
+  a.ignore_df = ignore_df;
+  a.sock = &s;
   a.options = opt;
   a.payload = r.data;
   if (const int err = ip_output(a); err) return err;
@@ -138,6 +150,9 @@ bool Stack::raw_input(const std::vector<std::uint8_t>& packet, int ifindex) {
     if (s.kind != Kind::Raw) continue;
     // raw_v4_match: protocol, bound address, connected peer, bound device.
     if (s.protocol != ip->protocol() || s.protocol == kIpprotoRaw) continue;
+    // connect(AF_UNSPEC) unhashed the socket (__udp_disconnect): it is no
+    // longer on the raw hash table, so nothing reaches it.
+    if (s.raw_unhashed) continue;
     if (!s.raw_local.is_unspecified() && s.raw_local != ip->dst()) continue;
     if (s.raw_peer && !s.raw_peer->is_unspecified() && *s.raw_peer != ip->src()) continue;
     if (s.sol.bound_dev_if && s.sol.bound_dev_if != ifindex) continue;

@@ -50,7 +50,7 @@ struct QueuedError {
   Datagram meta;               // for IP_PKTINFO etc. on the quoted packet
 };
 
-enum class Kind { Udp, Raw, Unsupported };
+enum class Kind { Udp, Raw, Unsupported, Ping };  // Ping: SOCK_DGRAM + IPPROTO_ICMP
 
 struct Socket {
   int type = 0;      // SOCK_DGRAM, SOCK_RAW, SOCK_STREAM (without flag bits)
@@ -67,12 +67,19 @@ struct Socket {
   // Raw sockets: bind and connect state (inet_rcv_saddr, inet_daddr).
   Ipv4Address raw_local;
   std::optional<Ipv4Address> raw_peer;
-  bool raw_unhashed_port = false;
-  bool raw_local_from_connect = false;  // raw_local was filled in by connect()  // after connect(AF_UNSPEC): getsockname port 0
+  bool raw_unhashed_port = false;       // after connect(AF_UNSPEC): getsockname port 0
+  bool raw_unhashed = false;            // after connect(AF_UNSPEC), until the next connect: receives nothing
+  bool raw_local_from_connect = false;  // raw_local was filled in by connect()
   // UDP: connected (TCP_ESTABLISHED in sk_state).
   bool connected = false;
   Ipv4Address peer; std::uint16_t peer_port = 0;
   int cached_path_mtu = 0;  // dst_mtu of the connected route (IP_MTU)
+  // Ping sockets: the echo identifier (inet_num / inet_sport); 0 until bound.
+  // The local address is raw_local (inet_rcv_saddr == inet_saddr); the
+  // peer is connected/peer/peer_port as on UDP.
+  std::uint16_t ping_ident = 0;
+  bool ping_addr_lock = false;  // SOCK_BINDADDR_LOCK (ping_bind to an address)
+  bool ping_port_lock = false;  // SOCK_BINDPORT_LOCK (ping_bind to an ident)
 
   // IP_OPTIONS was set, even to nothing: Linux keeps an inet_opt of length
   // 0 then, and raw_sendmsg with IP_HDRINCL refuses to send (EINVAL).

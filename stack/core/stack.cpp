@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "stack/socket/ip_sockopt_names.hpp"
 #include "stack/wire/arp.hpp"
 #include "stack/wire/ethernet.hpp"
 
@@ -28,7 +29,10 @@ Stack::Stack(StackConfig config, FrameSink sink, Clock::time_point now)
 sysctl::SysctlResult Stack::sysctl_write(std::string_view path, std::string_view text) {
   auto r = sysctl_.write(path, text, caps_.net_admin);
   if (r.err == 0) apply_sysctls();
-  if (r.err == 0 && path == "net/ipv4/route/flush") pmtu_.clear();
+  if (r.err == 0 && path == "net/ipv4/route/flush") {
+    pmtu_.clear();
+    flush_pmtu();
+  }
   return r;
 }
 
@@ -43,6 +47,10 @@ void Stack::apply_sysctls() {
   limits.low_thresh = static_cast<std::size_t>(sysctl_.ipfrag_low_thresh());
   limits.timeout = std::chrono::milliseconds(sysctl_.ipfrag_time_ms());
   reassembler_->set_limits(limits);
+  ipin_->reassembler().set_limits(limits);
+  mcast_->limits().max_memberships = sysctl_.igmp_max_memberships();
+  mcast_->limits().max_msf = sysctl_.igmp_max_msf();
+  mcast_->igmp_config().qrv = sysctl_.igmp_qrv();
 }
 
 Stack::~Stack() = default;
@@ -65,8 +73,12 @@ void Stack::rebuild_tables(Clock::time_point now) {
   neighbours_ = std::make_unique<link::NeighbourCache>(link::NeighbourConfig{}, kNeighbourSeed, now);
   for (const auto& n : config_.neighbours) apply(neighbours_->add_permanent(n.addr, n.mac, now));
   reassembler_ = std::make_unique<ipv4::Reassembler>();
+  ipin_ = std::make_unique<ipv4::Ipv4Input>();
+  icmp_limiter_.reset();
   ports_ = udp::PortTable{};
   pmtu_.clear();
+  flush_pmtu();
+  inet_ids_.clear();
   icmp_last_.clear();
   loopback_.clear();
   reset_mcast();
@@ -87,6 +99,10 @@ int Stack::open_socket(std::unique_ptr<Socket> s) {
   int fd = 3;
   while (sockets_.contains(fd)) ++fd;
   s->id = next_socket_id_++;
+  // inet_create: "if (READ_ONCE(net->ipv4.sysctl_ip_no_pmtu_disc))
+  // inet->pmtudisc = IP_PMTUDISC_DONT; else IP_PMTUDISC_WANT" for every socket
+  // it makes (the syscall edge starts every socket at WANT).
+  if (sysctl_.ip_no_pmtu_disc() && s->ip.pmtudisc == socket::pmtudisc::kWant) s->ip.pmtudisc = socket::pmtudisc::kDont;
   if (s->kind == Kind::Udp) ports_.open(s->id);
   sockets_.emplace(fd, std::move(s));
   return fd;
@@ -117,16 +133,12 @@ void Stack::advance(Clock::time_point now) {
   apply(neighbours_->tick(now));
   mcast_->on_timer(now);
   flush_igmp();
-  for (auto& ev : reassembler_->expire(now)) {
-    std::vector<std::uint8_t> offending = ev.header;
-    offending.insert(offending.end(), ev.payload.begin(), ev.payload.end());
-    icmp_send_error(offending, ev.icmp_type, ev.icmp_code, 0);
-  }
+  for (auto& ev : ipin_->expire(now)) reassembly_timeout(ev);
 }
 
 std::optional<Clock::time_point> Stack::next_deadline() const {
   std::optional<Clock::time_point> best;
-  for (auto d : {neighbours_->next_deadline(), reassembler_->next_deadline(), mcast_->next_deadline()})
+  for (auto d : {neighbours_->next_deadline(), ipin_->reassembler().next_deadline(), mcast_->next_deadline()})
     if (d && (!best || *d < *best)) best = d;
   return best;
 }

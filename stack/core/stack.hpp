@@ -17,6 +17,11 @@
 
 #include "stack/core/config.hpp"
 #include "stack/core/socket.hpp"
+#include "stack/icmp/pmtu_cache.hpp"
+#include "stack/ipv4/ident.hpp"
+#include "stack/icmp/icmp_error.hpp"
+#include "stack/icmp/icmp_send.hpp"
+#include "stack/ipv4/input.hpp"
 #include "stack/ipv4/reassembly.hpp"
 #include "stack/ipv4/route.hpp"
 #include "stack/link/neighbour_cache.hpp"
@@ -57,6 +62,11 @@ class Stack {
     std::span<const std::uint8_t> payload;  // transport header and data
     bool header_included = false;           // payload is a whole IP packet (IP_HDRINCL)
     bool loop_multicast = true;             // IP_MULTICAST_LOOP
+    // Send side (output.cpp). The final destination of a source-routed
+    // datagram (ip_options_build writes it into the route); unspecified: dst.
+    Ipv4Address final_dst;
+    bool ignore_df = false;  // skb->ignore_df (ip_sk_ignore_df): for the id choice
+    Socket* sock = nullptr;  // the sending socket: its inet_id when connected
   };
 
   Stack(StackConfig config, FrameSink sink, Clock::time_point now);
@@ -104,8 +114,25 @@ class Stack {
   // Raw (raw.cpp).
   long raw_send(Socket&, const SendRequest&);
 
+  // Ping sockets (ping.cpp), net/ipv4/ping.c. Negative errno on failure.
+  // ping_bind: ping_check_bind_addr + ping_get_port (`nonlocal`: the
+  // socket may bind a non-local address, inet_can_nonlocal_bind).
+  int ping_bind(Socket&, Ipv4Address, std::uint16_t ident, bool nonlocal);
+  int ping_autobind(Socket&);  // inet_autobind: -EAGAIN when no ident is free
+  int ping_connect(Socket&, Ipv4Address, std::uint16_t port);  // __ip4_datagram_connect
+  int ping_disconnect(Socket&);                                // __udp_disconnect
+  long ping_send(Socket&, const SendRequest&);                 // ping_v4_sendmsg
+
   // The MTU the next packet to `dst` would see (route MTU, learnt PMTU).
   int path_mtu(Ipv4Address dst) const;
+
+  // Learnt path MTUs (output.cpp). learn_pmtu: ICMP frag needed quoting a
+  // datagram of one of our sockets (ipv4_sk_update_pmtu -> __ip_rt_update_pmtu).
+  // dst_mtu: ipv4_mtu of the route `rt` to `dst` (learnt PMTU or the route's
+  // MTU, at most IP_MAX_MTU): output's fragment size and IP_MTU.
+  void learn_pmtu(Ipv4Address dst, int mtu);
+  int dst_mtu(Ipv4Address dst, const ipv4::OutputRoute& rt) const;
+  void flush_pmtu();
 
  private:
   friend class Input;
@@ -137,6 +164,41 @@ class Stack {
   // Whether this host has joined `group` on `ifindex` (ip_check_mc_rcu).
   bool mc_member(Ipv4Address group, int ifindex) const;
 
+  // Receive path state (input.cpp, icmp.cpp): what ip_rcv_finish leaves in
+  // the skb (IPCB options, input route, pkt_type) for the transport handlers
+  // of the datagram being delivered.
+  struct RxContext {
+    const ipv4::ReceivedDatagram* dgram = nullptr;
+    icmp::Arrival arrival;
+    int ifindex = 0;  // inet_iif(skb): rt_iif of a looped-back local route
+  };
+  const RxContext* rx_ = nullptr;
+  std::unique_ptr<ipv4::Ipv4Input> ipin_;  // ip_rcv_core .. ip_defrag
+  icmp::IcmpRateLimiter icmp_limiter_;
+  icmp::IcmpSettings icmp_settings() const;
+  ipv4::InputConfig input_config(int ifindex) const;
+  // ip_input for a packet of our own looped back (its output route attached).
+  ipv4::InputResult local_input(std::span<const std::uint8_t> packet, const ipv4::InputContext& ctx);
+  // Copies the receive context's spec_dst/options/IP_RETOPTS into `d`.
+  void fill_rx_meta(Datagram& d) const;
+  // __icmp_send about a received datagram.
+  void icmp_error_about(const ipv4::ReceivedDatagram& d, const icmp::Arrival& arrival,
+                        const icmp::IcmpErrorSpec& spec);
+  // Hands an ICMP message to IP output, echoing `about`'s options if asked.
+  void icmp_transmit(const icmp::OutgoingIcmp& o, const ipv4::ReceivedDatagram* about);
+  // ip_expire: time exceeded (reassembly) when fragment 0 had arrived.
+  void reassembly_timeout(const ipv4::Event& ev);
+  // icmp_socket_deliver: raw_icmp_error, then the quoted protocol's handler.
+  void deliver_received_icmp_error(const icmp::ReceivedIcmpError& e, int ifindex);
+  // Ping sockets (icmp.cpp): ping_lookup by echo identifier (the socket's
+  // port) and local address; ping_rcv queues an echo reply there.
+  Socket* ping_lookup(std::uint16_t ident, Ipv4Address local, int ifindex);
+  void ping_rcv(const std::vector<std::uint8_t>& packet, std::uint16_t ident, int ifindex);
+  // ping_get_port: `ident` if free (or shared under sk_reuse), else the
+  // next free one after the rover when `ident` is 0. -EADDRINUSE.
+  int ping_get_port(Socket&, std::uint16_t ident);
+  std::uint16_t ping_port_rover_ = 0;  // ping_port_rover (never reset, as in Linux)
+
   StackConfig config_;
   FrameSink sink_;
   Clock::time_point now_;
@@ -159,6 +221,19 @@ class Stack {
     Clock::time_point expires;
   };
   std::map<std::uint32_t, LearntMtu> pmtu_;  // learnt path MTUs by destination
+  icmp::PmtuCache pmtu_cache_;                      // learnt path MTUs (fib_nh_exception)
+  std::unique_ptr<ipv4::IdentGenerator> ident_;     // ip_idents (created on first use)
+  struct InetId {
+    Ipv4Address peer;
+    std::uint16_t id = 0;
+  };
+  std::map<std::uint64_t, InetId> inet_ids_;  // inet_id of connected sockets, by Socket::id
+  std::uint16_t pick_ident(const OutputArgs& a, bool df);
+  // ip_setup_cork's fragsize: dst_mtu for DONT/WANT/DO (ip_sk_use_pmtu), the
+  // device MTU for PROBE/INTERFACE/OMIT.
+  int send_mtu(int pmtudisc, Ipv4Address dst, const ipv4::OutputRoute& rt) const;
+  // __ip_make_skb's DF for a datagram of `len` bytes (header included).
+  bool datagram_df(int pmtudisc, Ipv4Address dst, const ipv4::OutputRoute& rt, int len) const;
   std::map<std::uint32_t, Clock::time_point> icmp_last_;  // icmpv4_xrlim_allow, per destination
   std::vector<std::pair<std::vector<std::uint8_t>, int>> loopback_;  // packets and their "arriving" device
   bool draining_ = false;

@@ -21,11 +21,7 @@ namespace pmtu = socket::pmtudisc;
 const udp::Binding* Stack::udp_binding(const Socket& s) const { return ports_.binding(s.id); }
 
 int Stack::udp_bind(Socket& s, Ipv4Address addr, std::uint16_t port) {
-  udp::SocketOptions o;
-  o.reuse_addr = s.sol.reuseaddr;
-  o.reuse_port = s.sol.reuseport;
-  o.bound_dev_if = s.sol.bound_dev_if;
-  ports_.set_options(s.id, o);
+  sync_port_options(s);
   udp::BindFacts facts;
   facts.cap_net_bind_service = caps_.net_bind_service;
   const int err = ports_.bind(s.id, addr, port, facts);
@@ -48,11 +44,14 @@ int Stack::udp_connect(Socket& s, Ipv4Address addr, std::uint16_t port) {
   auto rt = routes_.output_route(addr, saddr, oif, flags, false, addr.is_multicast() && mc_member(addr, oif));
   if (!rt) return -rt.error();
   if (rt->broadcast && !s.sol.broadcast) return -EACCES;
-  ports_.connect(s.id, addr, port, rt->src);
+  // __ip4_datagram_connect keeps fl4->daddr: INADDR_ANY has become
+  // 127.0.0.1 (ip_route_output_key_hash_rcu).
+  ports_.connect(s.id, rt->dst, port, rt->src);
   s.connected = true;
-  s.peer = addr;
+  s.peer = rt->dst;
   s.peer_port = port;
-  s.cached_path_mtu = path_mtu(addr) ? std::min(path_mtu(addr), rt->mtu) : rt->mtu;
+  // ipv4_mtu: the device MTU, capped at IP_MAX_MTU (65535: lo has 65536).
+  s.cached_path_mtu = dst_mtu(addr, *rt);  // IP_MTU: dst_mtu(sk_dst_get(sk)), ipv4_mtu (learnt PMTU, <= IP_MAX_MTU)
   return 0;
 }
 
@@ -82,13 +81,17 @@ int Stack::raw_connect(Socket& s, Ipv4Address addr) {
     s.raw_local = rt->src;
     s.raw_local_from_connect = true;
   }
-  s.raw_peer = addr;
-  s.cached_path_mtu = rt->mtu;
+  s.raw_peer = rt->dst;
+  s.peer = rt->dst;
+  s.cached_path_mtu = dst_mtu(addr, *rt);  // IP_MTU: dst_mtu(sk_dst_get(sk)), ipv4_mtu
   return 0;
 }
 
 void Stack::sync_port_options(Socket& s) {
   udp::SocketOptions o;
+  o.bind_address_no_port = s.ip.bind_address_no_port;
+  o.port_range_low = static_cast<std::uint16_t>(s.ip.local_port_range & 0xffff);
+  o.port_range_high = static_cast<std::uint16_t>(s.ip.local_port_range >> 16);
   o.reuse_addr = s.sol.reuseaddr;
   o.reuse_port = s.sol.reuseport;
   o.bound_dev_if = s.sol.bound_dev_if;

@@ -41,6 +41,9 @@ void Stack::udp_input(const std::vector<std::uint8_t>& packet, int ifindex) {
     d.wall_stamp = std::chrono::system_clock::now();
     // ipi_spec_dst: the local address a reply would come from.
     d.spec_dst = routes_.addr_type(dst) == ipv4::RouteType::kLocal ? dst : config_.address;
+    // What ip_rcv_finish left: fib_compute_spec_dst, inet_iif, the options
+    // with this hop's RR/TS entries (IP_RECVOPTS) and their echo (IP_RETOPTS).
+    fill_rx_meta(d);
     (void)s;
     return d;
   };
@@ -72,7 +75,16 @@ void Stack::udp_input(const std::vector<std::uint8_t>& packet, int ifindex) {
   auto id = ports_.lookup(dst, u->dst_port(), src, u->src_port(), ifindex);
   Socket* s = id ? by_id(*id) : nullptr;
   if (!s) {
-    icmp_send_error(packet, 3, 3, 0);  // port unreachable
+    // __udp4_lib_rcv: icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0)
+    // on the skb trimmed to the UDP length (udp4_csum_init / pskb_trim_rcsum).
+    if (rx_ && rx_->dgram) {
+      ipv4::ReceivedDatagram trimmed = *rx_->dgram;
+      const std::size_t want = ip->header_len() + u->length();
+      if (want < trimmed.packet.size()) trimmed.packet.resize(want);
+      icmp_error_about(trimmed, rx_->arrival, icmp::port_unreachable());
+    } else {
+      icmp_send_error(packet, 3, 3, 0);
+    }
     return;
   }
   deliver(*s);

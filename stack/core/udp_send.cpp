@@ -62,8 +62,15 @@ long Stack::udp_send(Socket& s, const SendRequest& r) {
   flags.any_src = s.ip.transparent || s.ip.freebind;
   auto rt = routes_.output_route(faddr, saddr, oif, flags, false, mcast && mc_member(daddr, oif));
   if (!rt) return -rt.error();
-  if (rt->broadcast && !s.sol.broadcast) return -EACCES;
-  (void)connected;
+  // udp_sendmsg: a connected send reuses the socket's cached route
+  // (sk_dst_check) and skips the RTCF_BROADCAST/SOCK_BROADCAST check, which
+  // sits in the route-lookup branch. Not connected for this datagram: an
+  // explicit address, IP control messages, a source route, multicast,
+  // MSG_DONTROUTE/SO_DONTROUTE or a strict source route (RTO_ONLINK).
+  const bool ip_cmsgs = r.ttl || r.tos || r.oif || !r.spec_src.is_unspecified() || r.options;
+  if (ip_cmsgs || mcast || (r.flags & MSG_DONTROUTE) || s.sol.dontroute || (opt && opt->is_strictroute))
+    connected = false;
+  if (!connected && rt->broadcast && !s.sol.broadcast) return -EACCES;
 
   // The UDP datagram.
   const std::size_t ulen = 8 + r.data.size();
@@ -72,42 +79,55 @@ long Stack::udp_send(Socket& s, const SendRequest& r) {
   u.src_port = b->local_port;
   u.dst_port = dport;
   u.payload = r.data;
-  (void)u.emit(payload, rt->src, daddr, !s.sol.no_check);
+  // udp_send_skb: the pseudo-header uses fl4->daddr, which for a source
+  // route is the first hop (udp_sendmsg: faddr = ipc.opt->opt.faddr).
+  (void)u.emit(payload, rt->src, faddr, !s.sol.no_check);
 
-  // ip_append_data / __ip_make_skb: which MTU applies, and DF.
+  // ip_setup_cork / __ip_append_data / __ip_make_skb: which MTU applies,
+  // the size check, DF.
   const int pmtudisc = s.ip.pmtudisc;
-  const int dev_mtu = routes_.interface(rt->oif) ? routes_.interface(rt->oif)->mtu : rt->mtu;
-  const bool use_dev_mtu = pmtudisc == pmtu::kProbe || pmtudisc == pmtu::kInterface || pmtudisc == pmtu::kOmit;
-  int mtu = use_dev_mtu ? dev_mtu : (path_mtu(faddr) ? std::min(path_mtu(faddr), rt->mtu) : rt->mtu);
+  const int mtu = send_mtu(pmtudisc, faddr, *rt);
   const int optlen = opt ? static_cast<int>((opt->data.size() + 3) / 4 * 4) : 0;
   const bool ignore_df = pmtudisc < pmtu::kDo || pmtudisc == pmtu::kOmit;  // ip_sk_ignore_df
   const int maxnonfrag = ignore_df ? kIpMaxMtu : mtu;
   if (static_cast<int>(ulen) > maxnonfrag - (20 + optlen)) {
-    // ip_local_error: with IP_RECVERR the error is queued too.
+    // ip_local_error(sk, EMSGSIZE, fl4->daddr, inet->inet_dport, mtu - optlen):
+    // with IP_RECVERR the error is queued too.
     if (s.ip.recverr) {
       QueuedError e;
       e.ee_errno = EMSGSIZE;
       e.origin = 1;  // SO_EE_ORIGIN_LOCAL
       e.info = static_cast<std::uint32_t>(mtu - optlen);
-      e.addr = daddr;
-      e.port = dport;
+      e.addr = faddr;
+      e.port = s.connected ? s.peer_port : 0;
       s.errq.push_back(std::move(e));
     }
     return -EMSGSIZE;
   }
-  bool df = pmtudisc == pmtu::kDo || pmtudisc == pmtu::kProbe;
-  if (pmtudisc == pmtu::kWant && static_cast<int>(20 + optlen + ulen) <= mtu && !sysctl_.ip_no_pmtu_disc()) df = true;
+  // __ip_append_data -> sock_alloc_send_skb -> sock_alloc_send_pskb: a
+  // pending socket error (an ICMP error reported to sk_err) fails the send
+  // and is cleared (sock_error).
+  if (const int e = s.sol.sk_err; e) {
+    s.sol.sk_err = 0;
+    return -e;
+  }
+  // __ip_make_skb: DO and PROBE always; WANT when the datagram fits dst_mtu
+  // and the learnt MTU is not locked (ip_dont_fragment).
+  const bool df = datagram_df(pmtudisc, faddr, *rt, 20 + optlen + static_cast<int>(ulen));
 
   OutputArgs a;
   a.route = *rt;
   a.route.mtu = mtu;
   a.src = rt->src;
   a.dst = faddr;
+  a.final_dst = daddr;
   a.protocol = kProtoUdp;
   const int ttl = r.ttl ? *r.ttl : (mcast ? s.ip.mc_ttl : (s.ip.ttl < 0 ? sysctl_.ip_default_ttl() : s.ip.ttl));
   a.ttl = static_cast<std::uint8_t>(ttl);
   a.tos = static_cast<std::uint8_t>(r.tos ? *r.tos : s.ip.tos);
   a.df = df;
+  a.ignore_df = ignore_df;
+  a.sock = &s;
   a.options = opt;
   a.payload = payload;
   a.loop_multicast = s.ip.mc_loop;

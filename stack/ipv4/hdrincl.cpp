@@ -19,7 +19,10 @@ wire::Result<std::vector<std::uint8_t>, int> build_hdrincl(std::span<const std::
   // (version is never looked at, ihl only for its length).
   const std::size_t ihl = b[f::kVersionIhl] & 0x0f;
   if (ihl * 4 > out.size()) return EINVAL;
-  if (ihl < 5) return out;
+  // "ipv4: raw: reject IP_HDRINCL packets with ihl < 5" (upstream 915fab69823a,
+  // in the stable series): a header shorter than struct iphdr is -EINVAL
+  // instead of being sent untouched.
+  if (ihl < 5) return EINVAL;
   if (wire::bytes::get32(b, f::kSrc) == 0) ctx.route_src.write(b.subspan(f::kSrc));
   wire::bytes::put16(b, f::kChecksum, 0);
   wire::bytes::put16(b, f::kTotalLen, static_cast<std::uint16_t>(out.size()));

@@ -2,11 +2,11 @@
 // header the user wrote.
 //   - length > the device MTU -> EMSGSIZE (never fragmented, whatever
 //     IP_MTU_DISCOVER says; checked before anything else);
-//   - length < 20 -> EINVAL; ihl*4 > length -> EINVAL;
+//   - length < 20 -> EINVAL; ihl*4 > length -> EINVAL; ihl < 5 -> EINVAL
+//     (raw.hdrincl.too-big: an all-zero header);
 //   - with ihl >= 5: saddr 0 -> the route's source; tot_len = length always;
 //     id 0 -> ip_select_ident with no socket (DF: stays 0, else the
 //     per-destination generator); checksum recomputed always;
-//   - ihl < 5 (and length >= 20): sent exactly as given;
 //   - TTL, TOS, DF, the options and the protocol are never touched (socket
 //     IP_TTL/IP_TOS/IP_MTU_DISCOVER do not apply).
 // raw_sendmsg refuses IP_HDRINCL when the socket (or a cmsg) has IP options at

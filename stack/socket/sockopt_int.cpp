@@ -27,7 +27,8 @@ SockoptOut write_int(int val, int len) {
   }
   out.optlen = std::min(static_cast<int>(sizeof(int)), len);
   out.value.resize(static_cast<std::size_t>(out.optlen));
-  std::memcpy(out.value.data(), &val, out.value.size());
+  // memcpy with a null pointer is undefined even for 0 bytes (optlen 0).
+  if (!out.value.empty()) std::memcpy(out.value.data(), &val, out.value.size());
   return out;
 }
 

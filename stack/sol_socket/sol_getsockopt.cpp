@@ -17,7 +17,7 @@ SockoptResult out_bytes(const void* data, int size, int len) {
   SockoptResult r;
   r.optlen = std::min(len, size);
   r.value.resize(static_cast<std::size_t>(r.optlen));
-  std::memcpy(r.value.data(), data, r.value.size());
+  if (!r.value.empty()) std::memcpy(r.value.data(), data, r.value.size());  // not with null, even for 0 bytes
   return r;
 }
 SockoptResult out_int(int v, int len) { return out_bytes(&v, sizeof v, len); }

@@ -95,9 +95,18 @@ bool PortTable::in_use(const Sock& sk, SocketId self, Ipv4Address addr, std::uin
 // table size, then move to the next slot; the bitmap marks ports held by a
 // conflicting socket (reuseport-compatible ones do not mark).
 std::optional<std::uint16_t> PortTable::find_ephemeral(const Sock& sk, SocketId self, Ipv4Address addr) {
-  // inet_get_local_port_range
-  const std::uint32_t low = config_.local_port_range.low;
-  const std::uint32_t high = config_.local_port_range.high;
+  // inet_sk_get_local_port_range: the namespace's range, narrowed by the
+  // socket's IP_LOCAL_PORT_RANGE when the two overlap.
+  std::uint32_t low = config_.local_port_range.low;
+  std::uint32_t high = config_.local_port_range.high;
+  if (sk.opt.port_range_low || sk.opt.port_range_high) {
+    const std::uint32_t lo = std::max<std::uint32_t>(low, sk.opt.port_range_low ? sk.opt.port_range_low : low);
+    const std::uint32_t hi = std::min<std::uint32_t>(high, sk.opt.port_range_high ? sk.opt.port_range_high : high);
+    if (lo <= hi) {
+      low = lo;
+      high = hi;
+    }
+  }
   if (low == 0 || high < low) return std::nullopt;
   std::uint32_t slots = config_.hash_slots;
   if (slots == 0 || slots > 65536 || (slots & (slots - 1)) != 0) slots = 256;
@@ -185,6 +194,13 @@ int PortTable::bind(SocketId id, Ipv4Address addr, std::uint16_t port, const Bin
   if (port != 0 && port < config_.unprivileged_port_start && !facts.cap_net_bind_service) return EACCES;
   // "Check these errors (active socket, double bind)."
   if (sk.b.local_port != 0 || sk.b.peer_addr) return EINVAL;
+  // __inet_bind with IP_BIND_ADDRESS_NO_PORT: the address is taken, the
+  // port waits for connect (inet_num stays 0).
+  if (port == 0 && sk.opt.bind_address_no_port) {
+    sk.b.local_addr = addr;
+    sk.b.addr_locked = !addr.is_unspecified();
+    return 0;
+  }
   std::optional<std::uint16_t> chosen;
   if (port == 0) {
     chosen = find_ephemeral(sk, id, addr);

@@ -20,8 +20,7 @@
 // source address a connect picks, and whether a multicast socket has joined
 // the group (ip_mc_sf_allow). The table only sees addresses and ports.
 //
-// Not modelled: IP_BIND_ADDRESS_NO_PORT, the per-socket IP_LOCAL_PORT_RANGE,
-// VRF/l3mdev (sdif), sk_incoming_cpu in compute_score, BPF (cgroup bind,
+// Not modelled: VRF/l3mdev (sdif), sk_incoming_cpu in compute_score, BPF (cgroup bind,
 // sk_lookup, reuseport programs), the hslot2 (count > 10) variant of the
 // in-use check (same verdicts, only list order differs), IPv6 sockets.
 #pragma once
@@ -71,6 +70,8 @@ struct SocketOptions {
   bool reuse_port = false;       // SO_REUSEPORT (sk_reuseport)
   int bound_dev_if = 0;          // SO_BINDTODEVICE (sk_bound_dev_if), 0 = none
   std::uint32_t owner_uid = 0;   // sk_uid
+  bool bind_address_no_port = false;  // IP_BIND_ADDRESS_NO_PORT: bind(addr, 0) defers the port
+  std::uint16_t port_range_low = 0, port_range_high = 0;  // IP_LOCAL_PORT_RANGE (0: unset)
 };
 
 struct Binding {

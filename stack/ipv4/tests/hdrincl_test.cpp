@@ -66,10 +66,11 @@ TEST(Hdrincl, Rejections) {
   EXPECT_EQ(send(kWire, c), kWire);
 }
 
-TEST(Hdrincl, ShortIhlSentAsGiven) {
-  // ihl 4: nothing is filled in (the iphlen >= sizeof(*iph) branch is skipped).
+TEST(Hdrincl, ShortIhlRejected) {
+  // ihl 4 and ihl 0: raw_send_hdrinc rejects a header shorter than struct iphdr.
   EXPECT_EQ(send("44000000000000004011000000000000c000020212340009000a00006869"),
-            "44000000000000004011000000000000c000020212340009000a00006869");
+            "errno " + std::to_string(EINVAL));
+  EXPECT_EQ(send(std::string(60, '0')), "errno " + std::to_string(EINVAL));
 }
 
 }  // namespace
