@@ -23,8 +23,10 @@ struct RunOptions {
   CaseSource source;
   std::vector<std::string> targets{"kernel"};
   std::vector<std::string> target_cmds;  // NAME=COMMAND for third-party adapters
+  std::vector<std::string> target_duts;  // NAME=kernel|tap for --target-cmd adapters (default tap)
   std::filesystem::path out = "out";
   std::filesystem::path baseline;
+  std::filesystem::path update_baseline;  // rewritten from the results (docs/baselines.md)
   int jobs = 0;  // 0: one per CPU
   double timeout_s = 10;
   int repeat = 1;

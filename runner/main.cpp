@@ -38,10 +38,17 @@ int main(int argc, char** argv) {
   std::string targets = "kernel";
   auto* run_cmd = app.add_subcommand("run", "run cases on targets and write results and reports");
   add_source(run_cmd, run.source, run_shard);
-  run_cmd->add_option("--targets", targets, "comma-separated targets (kernel, or names given with --target-cmd)")
+  run_cmd->add_option("--targets", targets,
+                      "comma-separated targets (kernel, stack, or names given with --target-cmd)")
       ->capture_default_str();
   run_cmd->add_option("--target-cmd", run.target_cmds,
-                      "NAME=COMMAND: a third-party target speaking the probe protocol (docs/probe-protocol.md)")
+                      "NAME=COMMAND: a third-party target speaking the probe protocol (docs/adding-a-target.md)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  run_cmd->add_option("--target-dut", run.target_duts,
+                      "NAME=tap|kernel: the DUT a --target-cmd target drives: a TAP of its own (default) or the "
+                      "kernel's configured dut0")
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -52,6 +59,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--repeat", run.repeat, "run every case N times (flake hunting)")
       ->capture_default_str()->check(CLI::PositiveNumber);
   run_cmd->add_option("--baseline", run.baseline, "known divergences of targets (docs/baselines.md)");
+  run_cmd->add_option("--update-baseline", run.update_baseline,
+                      "read FILE as the baseline (if it exists), then rewrite it from this run's results "
+                      "(docs/baselines.md)");
   run_cmd->add_flag("--resume", run.resume,
                     "keep the instances OUT/results.jsonl already has for every target; run only the rest");
   bool no_progress = false;

@@ -1,5 +1,7 @@
 #include "runner/paths.hpp"
 
+#include <cstdlib>
+
 #include <unistd.h>
 
 namespace ipc::runner {
@@ -33,6 +35,12 @@ fs::path default_claims_file() {
 fs::path kernel_probe_path() {
   return first_existing({self_exe_dir() / IPCONFORM_REL_LIBEXECDIR / "ipconform-probe-kernel",
                          fs::path(IPCONFORM_KERNEL_PROBE_BUILD_PATH)});
+}
+
+fs::path stackd_path() {
+  if (const char* env = std::getenv("IPCONFORM_STACKD"); env && *env) return env;
+  return first_existing({self_exe_dir() / IPCONFORM_REL_LIBEXECDIR / "ipconform-stackd",
+                         fs::path(IPCONFORM_STACKD_BUILD_PATH)});
 }
 
 fs::path wire_agent_path() {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include <thread>
 
 #include "reports/report.hpp"
+#include "runner/baseline_update.hpp"
 #include "runner/case_source.hpp"
 #include "runner/commands.hpp"
 #include "runner/paths.hpp"
@@ -64,32 +66,22 @@ class ResultSink {
   std::vector<json> records_;
 };
 
-std::vector<TargetSpec> resolve_targets(const RunOptions& o) {
-  std::vector<TargetSpec> custom;
-  for (const auto& c : o.target_cmds) custom.push_back(parse_target_cmd(c));
-  std::vector<TargetSpec> out;
-  for (const auto& name : o.targets) {
-    if (name == "kernel") {
-      auto probe = kernel_probe_path();
-      if (access(probe.c_str(), X_OK) != 0)
-        throw std::invalid_argument(fmt::format("kernel probe not found at {}", probe.string()));
-      out.push_back({"kernel", {probe.string()}});
-      continue;
-    }
-    auto it = std::find_if(custom.begin(), custom.end(), [&](const TargetSpec& t) { return t.name == name; });
-    if (it == custom.end())
-      throw std::invalid_argument(
-          fmt::format("unknown target '{}': built in is 'kernel'; name others with --target-cmd {}=COMMAND", name, name));
-    out.push_back(*it);
-  }
-  // The kernel runs first so that every other target is diffed against it.
-  std::stable_partition(out.begin(), out.end(), [](const TargetSpec& t) { return t.name == "kernel"; });
-  return out;
-}
-
 void write_json_file(const fs::path& p, const json& j) {
   std::ofstream f(p, std::ios::trunc);
   f << j.dump(2) << '\n';
+}
+
+// Replaces `p` whole: written beside it, then renamed over it.
+void write_text_file(const fs::path& p, const std::string& text) {
+  fs::path tmp = p;
+  tmp += ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc | std::ios::binary);
+    f << text;
+    f.flush();
+    if (!f) throw std::runtime_error(fmt::format("cannot write {}", tmp.string()));
+  }
+  fs::rename(tmp, p);
 }
 
 }  // namespace
@@ -104,8 +96,20 @@ int cmd_run(const RunOptions& o) {
   std::vector<TargetSpec> targets;
   oracle::Baseline baseline;
   try {
-    targets = resolve_targets(o);
-    if (!o.baseline.empty()) baseline = oracle::Baseline::load(o.baseline);
+    targets = resolve_targets(o.targets, o.target_cmds, o.target_duts);
+    // --update-baseline FILE judges with FILE, so the records carry its reasons.
+    fs::path judge_with = o.baseline;
+    if (!o.update_baseline.empty()) {
+      std::error_code ec;
+      auto same = [&] {
+        return fs::absolute(o.baseline).lexically_normal() == fs::absolute(o.update_baseline).lexically_normal() ||
+               fs::equivalent(o.baseline, o.update_baseline, ec);
+      };
+      if (!o.baseline.empty() && !same())
+        throw std::invalid_argument("--update-baseline FILE reads FILE as the baseline: give no other --baseline");
+      judge_with = fs::exists(o.update_baseline) ? o.update_baseline : fs::path();
+    }
+    if (!judge_with.empty()) baseline = oracle::Baseline::load(judge_with);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ipconform: %s\n", e.what());
     return kHarness;
@@ -262,7 +266,25 @@ int cmd_run(const RunOptions& o) {
 
   if (g_interrupted.load()) {
     std::fprintf(stderr, "ipconform: interrupted; results so far are in %s\n", (o.out / "results.jsonl").c_str());
+    if (!o.update_baseline.empty())
+      std::fprintf(stderr, "ipconform: %s left as it was (the run is incomplete)\n", o.update_baseline.c_str());
     return kInterrupted;
+  }
+  if (!o.update_baseline.empty()) {
+    std::vector<std::string> ids;
+    for (const auto& c : loaded.cases.cases) ids.push_back(c.id);
+    try {
+      auto up = update_baseline(baseline.entries(), input.results, ids);
+      write_text_file(o.update_baseline, baseline_toml(up.entries));
+      const auto rewritten = oracle::Baseline::load(o.update_baseline);
+      unexpected = std::any_of(input.results.begin(), input.results.end(),
+                               [&](const json& r) { return unexpected_against(r, rewritten); });
+      std::printf("baseline: %s rewritten: %zu entries (%zu new, %zu dropped)\n", o.update_baseline.c_str(),
+                  up.entries.size(), up.added, up.dropped);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "ipconform: --update-baseline: %s\n", e.what());
+      return kHarness;
+    }
   }
   if (unexpected || !loaded.cases.diagnostics.empty()) return kUnexpected;
   return kOk;

@@ -1,10 +1,12 @@
 #include "runner/session.hpp"
 
+#include <set>
 #include <fmt/format.h>
 
 #include "oracle/call.hpp"
 #include "oracle/substitute.hpp"
 #include "reports/report.hpp"
+#include "runner/implicit_features.hpp"
 #include "runner/pcap_writer.hpp"
 
 namespace ipc::runner {
@@ -133,7 +135,8 @@ void check_checksums(int step, const json& match, const json& obs, std::vector<o
 
 }  // namespace
 
-Session::Session(TargetSpec spec, int netns_fd) : spec_(std::move(spec)), netns_fd_(netns_fd) {}
+Session::Session(TargetSpec spec, int netns_fd, std::function<void()> after_start)
+    : spec_(std::move(spec)), netns_fd_(netns_fd), after_start_(std::move(after_start)) {}
 
 void Session::drop() {
   if (proc_) {
@@ -163,6 +166,14 @@ const TargetInfo& Session::info(std::chrono::milliseconds timeout) {
   i.implementation = r.value("implementation", std::string());
   i.release = r.value("release", std::string());
   for (const auto& f : r.value("features", json::array())) i.features.push_back(f.get<std::string>());
+  if (after_start_) {
+    try {
+      after_start_();
+    } catch (const std::exception& e) {
+      proc_.reset();
+      throw std::runtime_error(fmt::format("target '{}' answered hello, but {}", spec_.name, e.what()));
+    }
+  }
   info_ = std::move(i);
   return *info_;
 }
@@ -170,6 +181,11 @@ const TargetInfo& Session::info(std::chrono::milliseconds timeout) {
 std::optional<std::string> Session::unmet_requirement(const oracle::Case& c) const {
   for (const auto& f : c.needs.features)
     if (!info_->has(f)) return fmt::format("target lacks feature '{}'", f);
+  // implicit_features() only ever names "tcp" so far: a target that has it
+  // (the kernel) never pays for the look at the steps.
+  if (!info_->has("tcp"))
+    for (const auto& f : implicit_features(c))
+      if (!info_->has(f)) return fmt::format("target lacks feature {}", f);
   if (!c.needs.caps_drop.empty() && !info_->has("caps")) return "target cannot drop capabilities";
   if (!c.needs.sysctls.empty() && !info_->has("sysctl")) return "target has no sysctl support";
   if (!c.needs.min_kernel.empty() && spec_.name == "kernel" &&
@@ -247,6 +263,7 @@ TargetRun Session::run(const oracle::Case& c, const json& topology_vars, std::ch
   }
 
   json vars = topology_vars;
+  std::set<std::string> missing_handles;
   try {
   for (std::size_t i = 0; i < c.steps.size() && out.error.empty() && out.skip_reason.empty() && proc_; ++i) {
     const auto& step = c.steps[i];
@@ -279,8 +296,21 @@ TargetRun Session::run(const oracle::Case& c, const json& topology_vars, std::ch
       }
       if (req.contains("match")) check_checksums(static_cast<int>(i), req["match"], obs, out.failures);
     } else {
+      // A socket the target could not create: the case stops here as a
+      // failure of the step that created it, not as a protocol error.
+      if (req.contains("handle") && req["handle"].is_string() && missing_handles.contains(req["handle"].get<std::string>())) {
+        out.failures.push_back({static_cast<int>(i), "handle", "an open socket",
+                                fmt::format("'{}' was not created (an earlier socket call failed)",
+                                            req["handle"].get<std::string>())});
+        out.steps.pop_back();
+        break;
+      }
       auto resp = call(req);
       if (!resp) break;
+      if ((op == "socket" || op == "accept") && (*resp)["ret"] == -1) {
+        const char* key = op == "socket" ? "handle" : "new_handle";
+        if (req.contains(key) && req[key].is_string()) missing_handles.insert(req[key].get<std::string>());
+      }
       obs = oracle::normalize(call_spec, *resp);
     }
     for (auto& m : oracle::match_step(static_cast<int>(i), expect, obs)) out.failures.push_back(std::move(m));

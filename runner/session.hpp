@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -31,7 +32,10 @@ struct TargetRun {
 
 class Session {
  public:
-  Session(TargetSpec spec, int netns_fd);
+  // `spec.argv` is started in the namespace `netns_fd`. `after_start`, if
+  // set, runs after each start's `hello` (a TAP-mode DUT waits there until
+  // the target has attached to its TAP); if it throws, the start failed.
+  Session(TargetSpec spec, int netns_fd, std::function<void()> after_start = {});
   Session(Session&&) = default;
 
   // Starts the target if needed and returns what it said in `hello`.
@@ -52,6 +56,7 @@ class Session {
 
   TargetSpec spec_;
   int netns_fd_;
+  std::function<void()> after_start_;
   std::optional<probe::ProbeProcess> proc_;
   std::optional<TargetInfo> info_;
   int restarts_ = 0;

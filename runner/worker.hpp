@@ -1,10 +1,12 @@
-// A worker: its own namespaces (tester and DUT, joined by a veth), one
-// session per target inside the DUT namespace, and the cases it is handed.
+// A worker: for each target, its own namespaces (tester and DUT, joined by a
+// veth) with the target started inside, and the cases it is handed.
 // Start-up (namespaces, target processes) is paid once per worker.
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "oracle/baseline.hpp"
@@ -17,7 +19,8 @@ namespace ipc::runner {
 
 class Worker {
  public:
-  // Creates the namespaces and starts every target (throws std::runtime_error).
+  // Creates every target's default topology and starts the target (throws
+  // std::runtime_error).
   Worker(const std::vector<TargetSpec>& targets, std::chrono::milliseconds timeout, std::filesystem::path out_dir);
 
   // Runs one instance on every target, the kernel first, and judges each.
@@ -26,22 +29,26 @@ class Worker {
   std::vector<TargetInfo> infos();
 
  private:
-  // One topology with its targets and wire agent. The default one is made
-  // when the worker starts; others the first time a case asks for them.
+  // One target in one topology kind ("" or a case's `requires.topology`):
+  // namespaces whose DUT side is the target's kind (kernel or TAP), the
+  // case variables, the target's session and the wire agent on the tester
+  // side. Targets never share one: a stack and the kernel cannot both own
+  // dut_addr, and what one target leaves behind cannot reach another.
   struct Env {
-    Env(const std::string& kind, const std::vector<TargetSpec>& targets, std::chrono::milliseconds timeout);
-    std::string kind;
+    Env(const TargetSpec& target, const std::string& kind);  // the target starts on first use
     netns::Topology topology;
     nlohmann::json vars;
-    std::vector<Session> sessions;
     WireAgent wire;
+    Session session;
   };
-  Env& env(const std::string& kind);
+  // The default kind is made when the worker starts; others the first time
+  // a case asks for them.
+  Env& env(std::size_t target, const std::string& kind);
 
   std::vector<TargetSpec> targets_;
   std::chrono::milliseconds timeout_;
   std::filesystem::path out_dir_;
-  std::map<std::string, std::unique_ptr<Env>> envs_;
+  std::map<std::pair<std::size_t, std::string>, std::unique_ptr<Env>> envs_;
 };
 
 }  // namespace ipc::runner

@@ -1,4 +1,5 @@
-// Per-worker topology: two anonymous network namespaces joined by a veth pair.
+// Per-worker topology: two anonymous network namespaces joined by a veth pair
+// (and, in TAP mode, a bridge and a TAP in the DUT namespace).
 //
 // Safety: every netlink socket is opened while the calling thread is inside
 // one of the namespaces made here, and before every netlink operation (and
@@ -20,6 +21,9 @@
 
 #include <fcntl.h>
 #include <linux/if.h>
+#include <linux/if_bridge.h>
+#include <linux/if_link.h>
+#include <linux/if_tun.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
@@ -30,11 +34,14 @@
 #include <unistd.h>
 
 #include <netlink/addr.h>
+#include <netlink/attr.h>
 #include <netlink/errno.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/nexthop.h>
@@ -215,20 +222,39 @@ void set_link_up(const NlSock& sk, int ifindex, const std::string& name) {
   nl_check(rtnl_link_change(sk.use(what), orig.get(), change.get(), 0), what);
 }
 
+// Writes a sysctl of the namespace the thread is in (/proc/sys/net shows the
+// writer's namespace).  Returns false if the kernel has no such entry.
+bool write_sysctl(const Guard& guard, std::uint64_t ns, const char* label, const char* path, const char* value) {
+  guard.require(ns, fmt::format("write {} in the {} namespace", path, label).c_str());
+  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return false;
+    fail_errno(fmt::format("open({})", path), errno);
+  }
+  const std::string text = fmt::format("{}\n", value);
+  ssize_t n = ::write(fd, text.data(), text.size());
+  int err = errno;
+  ::close(fd);
+  if (n != static_cast<ssize_t>(text.size())) fail_errno(fmt::format("write({})", path), n < 0 ? err : EIO);
+  return true;
+}
+
 void write_ipv6_sysctls(const Guard& guard, std::uint64_t ns, const char* label) {
   for (const char* path : {"/proc/sys/net/ipv6/conf/all/disable_ipv6",
-                           "/proc/sys/net/ipv6/conf/default/disable_ipv6"}) {
-    guard.require(ns, fmt::format("write {} in the {} namespace", path, label).c_str());
-    int fd = ::open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) {
-      if (errno == ENOENT) return;  // kernel without IPv6: nothing to disable
-      fail_errno(fmt::format("open({})", path), errno);
-    }
-    ssize_t n = ::write(fd, "1\n", 2);
-    int err = errno;
-    ::close(fd);
-    if (n != 2) fail_errno(fmt::format("write({})", path), n < 0 ? err : EIO);
-  }
+                           "/proc/sys/net/ipv6/conf/default/disable_ipv6"})
+    if (!write_sysctl(guard, ns, label, path, "1")) return;  // kernel without IPv6: nothing to disable
+}
+
+// With bridge netfilter in the kernel, bridged IPv4 frames pass
+// br_validate_ipv4(), which drops a bad header or checksum and trims what
+// follows tot_len: the stack would never see the malformed frames cases
+// inject.  These sysctls are per namespace (a kernel that has them only in
+// the host's shows none here, ENOENT, and we go on).
+void write_bridge_nf_sysctls(const Guard& guard, std::uint64_t ns, const char* label) {
+  for (const char* path : {"/proc/sys/net/bridge/bridge-nf-call-iptables",
+                           "/proc/sys/net/bridge/bridge-nf-call-ip6tables",
+                           "/proc/sys/net/bridge/bridge-nf-call-arptables"})
+    write_sysctl(guard, ns, label, path, "0");
 }
 
 std::uint64_t enter_new_netns(const Guard& guard, UniqueFd& fd_out, const char* label) {
@@ -245,13 +271,13 @@ void enter_netns(int fd, std::uint64_t ino, const char* label) {
   if (current_netns_inode() != ino) fail(fmt::format("setns did not enter the {} namespace", label));
 }
 
-void add_veth(const NlSock& sk, const TopologyFacts& f, int dut_fd) {
+void add_veth(const NlSock& sk, const TopologyFacts& f, const std::string& dut_if_mac, int dut_fd) {
   auto link = checked<LinkPtr>(rtnl_link_veth_alloc(), "rtnl_link_veth_alloc");
   LinkPtr peer(rtnl_link_veth_get_peer(link.get()));  // takes a reference
   if (!peer) fail("rtnl_link_veth_get_peer failed");
 
   auto tester_mac = parse_addr(f.tester_mac, AF_LLC);
-  auto dut_mac = parse_addr(f.dut_mac, AF_LLC);
+  auto dut_mac = parse_addr(dut_if_mac, AF_LLC);
 
   rtnl_link_set_name(link.get(), f.tester_if.c_str());
   rtnl_link_set_addr(link.get(), tester_mac.get());
@@ -292,6 +318,88 @@ void wait_running(const NlSock& sk, const std::string& name) {
     if (flags & IFF_RUNNING) return;
     if (steady_clock::now() > deadline)
       fail(fmt::format("{} is up but not running (no carrier) after 3 s", name));
+    std::this_thread::sleep_for(microseconds(200));
+  }
+}
+
+// br0: STP off (no BPDUs, and ports forward as soon as they have a carrier),
+// multicast snooping off (multicast floods to every port, and the bridge never
+// sends queries).  libnl 3.7 has no setters for these, so the request is
+// built by hand.
+void add_bridge(const NlSock& sk, const std::string& name) {
+  std::unique_ptr<nl_msg, Deleter<nlmsg_free>> msg(nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL));
+  if (!msg) fail("nlmsg_alloc_simple: out of memory");
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  const std::string what = fmt::format("add bridge {}", name);
+  nl_check(nlmsg_append(msg.get(), &ifi, sizeof ifi, NLMSG_ALIGNTO), what);
+  nl_check(nla_put_string(msg.get(), IFLA_IFNAME, name.c_str()), what);
+  nlattr* linkinfo = nla_nest_start(msg.get(), IFLA_LINKINFO);
+  if (!linkinfo) fail(what + ": message too long");
+  nl_check(nla_put_string(msg.get(), IFLA_INFO_KIND, "bridge"), what);
+  nlattr* data = nla_nest_start(msg.get(), IFLA_INFO_DATA);
+  if (!data) fail(what + ": message too long");
+  nl_check(nla_put_u32(msg.get(), IFLA_BR_STP_STATE, 0), what);
+  nl_check(nla_put_u8(msg.get(), IFLA_BR_MCAST_SNOOPING, 0), what);
+  nl_check(nla_nest_end(msg.get(), data), what);
+  nl_check(nla_nest_end(msg.get(), linkinfo), what);
+  nl_sock* s = sk.use(what);
+  nl_check(nl_send_auto(s, msg.get()), what);
+  nl_check(nl_wait_for_ack(s), what);
+}
+
+// A persistent TAP with no program attached yet.  /dev/net/tun makes the
+// device in the namespace of the thread that opens it (tun_chr_open takes
+// current's net namespace), so the guard checks the thread first.  The
+// device has rtnl_link_ops, so it is deleted with the namespace rather than
+// moved to the host's (default_device_exit_net).
+void add_persistent_tap(const Guard& guard, std::uint64_t ns, const std::string& name) {
+  guard.require(ns, fmt::format("create TAP {} in the DUT namespace", name).c_str());
+  UniqueFd fd(::open("/dev/net/tun", O_RDWR | O_CLOEXEC));
+  if (fd.get() < 0) fail_errno("open(/dev/net/tun)", errno);
+  ifreq ifr{};
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+  std::snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name.c_str());
+  if (::ioctl(fd.get(), TUNSETIFF, &ifr) != 0) fail_errno(fmt::format("TUNSETIFF {}", name), errno);
+  if (::ioctl(fd.get(), TUNSETPERSIST, 1) != 0) fail_errno(fmt::format("TUNSETPERSIST {}", name), errno);
+}  // closing the fd detaches it; the device stays (persistent), without carrier
+
+void set_link_mac_mtu(const NlSock& sk, int ifindex, const std::string& name, const std::string& mac, int mtu) {
+  auto orig = checked<LinkPtr>(rtnl_link_alloc(), "rtnl_link_alloc");
+  rtnl_link_set_ifindex(orig.get(), ifindex);
+  auto change = checked<LinkPtr>(rtnl_link_alloc(), "rtnl_link_alloc");
+  auto addr = parse_addr(mac, AF_LLC);
+  rtnl_link_set_addr(change.get(), addr.get());
+  rtnl_link_set_mtu(change.get(), static_cast<unsigned>(mtu));
+  std::string what = fmt::format("set {} address {} mtu {}", name, mac, mtu);
+  nl_check(rtnl_link_change(sk.use(what), orig.get(), change.get(), 0), what);
+}
+
+void enslave(const NlSock& sk, int master, int port, const std::string& port_name) {
+  std::string what = fmt::format("add {} to the bridge", port_name);
+  nl_check(rtnl_link_enslave_ifindex(sk.use(what), master, port), what);
+}
+
+// The STP state (BR_STATE_*) of a bridge port, from an AF_BRIDGE link dump;
+// -1 if the port is not in the dump (a port without a carrier may be absent).
+int bridge_port_state(const NlSock& sk, int ifindex) {
+  nl_cache* raw = nullptr;
+  nl_check(rtnl_link_alloc_cache(sk.use("list bridge ports"), AF_BRIDGE, &raw), "list bridge ports");
+  std::unique_ptr<nl_cache, Deleter<nl_cache_free>> cache(raw);
+  LinkPtr link(rtnl_link_get(cache.get(), ifindex));
+  if (!link || !rtnl_link_bridge_has_ext_info(link.get())) return -1;
+  return rtnl_link_bridge_get_port_state(link.get());
+}
+
+void wait_port_forwarding(const NlSock& sk, int ifindex, const std::string& name, std::chrono::milliseconds limit) {
+  using namespace std::chrono;
+  const auto deadline = steady_clock::now() + limit;
+  for (;;) {
+    int state = bridge_port_state(sk, ifindex);
+    if (state == BR_STATE_FORWARDING) return;
+    if (steady_clock::now() > deadline)
+      fail(fmt::format("bridge port {} does not forward after {} ms (state {}; is a program attached to it?)", name,
+                       limit.count(), state));
     std::this_thread::sleep_for(microseconds(200));
   }
 }
@@ -381,10 +489,20 @@ std::map<std::string, std::string> TopologyFacts::variables() const {
   };
 }
 
+std::vector<TopologyFacts::Route> TopologyFacts::routes() const {
+  return {{fmt::format("{}/24", remote_net), router_addr}, {"224.0.0.0/4", ""}};
+}
+
+std::vector<TopologyFacts::Neighbour> TopologyFacts::static_neighbours() const {
+  return {{peer_addr, tester_mac}, {router_addr, tester_mac}};
+}
+
 Topology Topology::create(const TopologyOptions& options) {
   if (g_host_netns == 0) fail(fmt::format("{} was not readable when the library was loaded", kThreadNetns));
 
   Topology topo;  // owns the namespace fds; closes them if we throw
+  topo.options_ = options;
+  const bool tap = options.dut == DutMode::tap;
   UniqueFd orig = open_thread_netns();
   Guard guard;
   guard.orig = netns_inode_of_fd(orig.get());
@@ -399,15 +517,18 @@ Topology Topology::create(const TopologyOptions& options) {
   set_link_up(tester, kLoopbackIfindex, "lo");
   write_ipv6_sysctls(guard, tester_ns, "tester");
 
-  // DUT namespace: lo up, no IPv6.
+  // DUT namespace: lo up, no IPv6 (the defaults, so also on every interface
+  // made after this).
   const std::uint64_t dut_ns = enter_new_netns(guard, dut_fd, "DUT");
   NlSock dut(guard, dut_ns, "DUT");
   set_link_up(dut, kLoopbackIfindex, "lo");
   write_ipv6_sysctls(guard, dut_ns, "DUT");
+  if (tap) write_bridge_nf_sysctls(guard, dut_ns, "DUT");
 
   // The veth pair, made from the tester side with its peer born in the DUT.
+  // It comes first in both modes, so dut0 has the same ifindex in both.
   enter_netns(tester_fd.get(), tester_ns, "tester");
-  add_veth(tester, f, dut_fd.get());
+  add_veth(tester, f, tap ? f.dut_port_mac : f.dut_mac, dut_fd.get());
 
   // dut0 goes up first, then tst0.  The end that goes up second brings the
   // carrier on for both; this order makes dut0's linkwatch event "urgent", so
@@ -419,16 +540,29 @@ Topology Topology::create(const TopologyOptions& options) {
   enter_netns(tester_fd.get(), tester_ns, "tester");
   set_link_up(tester, link_ifindex(tester, f.tester_if), f.tester_if);
 
-  // DUT side: address, static neighbours, routes (deliberately no default).
   enter_netns(dut_fd.get(), dut_ns, "DUT");
-  add_dut_address(dut, f, ifindex);
-  if (options.static_neighbours) {
-    add_permanent_neighbour(dut, ifindex, f.peer_addr, f.tester_mac);
-    add_permanent_neighbour(dut, ifindex, f.router_addr, f.tester_mac);
+  if (tap) {
+    // DUT side: br0 with dut0 and tap0 as ports; no address, route or
+    // neighbour anywhere: those are the stack's.
+    add_bridge(dut, f.bridge_if);
+    const int bridge = link_ifindex(dut, f.bridge_if);
+    add_persistent_tap(guard, dut_ns, f.tap_if);
+    const int tap_ifindex = link_ifindex(dut, f.tap_if);
+    set_link_mac_mtu(dut, tap_ifindex, f.tap_if, f.tap_port_mac, f.mtu);
+    enslave(dut, bridge, ifindex, f.dut_if);
+    enslave(dut, bridge, tap_ifindex, f.tap_if);
+    set_link_up(dut, tap_ifindex, f.tap_if);
+    set_link_up(dut, bridge, f.bridge_if);
+    wait_running(dut, f.dut_if);
+    wait_port_forwarding(dut, ifindex, f.dut_if, std::chrono::seconds(3));
+  } else {
+    // DUT side: address, static neighbours, routes (deliberately no default).
+    add_dut_address(dut, f, ifindex);
+    if (options.static_neighbours)
+      for (const auto& n : f.static_neighbours()) add_permanent_neighbour(dut, ifindex, n.addr, n.mac);
+    for (const auto& r : f.routes()) add_route(dut, r.prefix, ifindex, r.gateway.empty() ? nullptr : &r.gateway);
+    wait_running(dut, f.dut_if);
   }
-  add_route(dut, fmt::format("{}/24", f.remote_net), ifindex, &f.router_addr);
-  add_route(dut, "224.0.0.0/4", ifindex, nullptr);
-  wait_running(dut, f.dut_if);
 
   topo.facts_.dut_ifindex = ifindex;
   topo.tester_fd_ = tester_fd.release();
@@ -437,6 +571,7 @@ Topology Topology::create(const TopologyOptions& options) {
 }
 
 void Topology::flush_neighbours() const {
+  if (options_.dut != DutMode::kernel) return;  // the stack flushes its own cache at `end`
   UniqueFd orig = open_thread_netns();
   Guard guard;
   guard.orig = netns_inode_of_fd(orig.get());
@@ -456,10 +591,23 @@ void Topology::flush_neighbours() const {
   }
 }
 
+void Topology::wait_tap_forwarding(std::chrono::milliseconds limit) const {
+  if (options_.dut != DutMode::tap) fail("wait_tap_forwarding: the topology has no TAP");
+  UniqueFd orig = open_thread_netns();
+  Guard guard;
+  guard.orig = netns_inode_of_fd(orig.get());
+  NetnsRestorer restore(orig.get(), guard.orig);
+  const std::uint64_t dut_ns = netns_inode_of_fd(dut_fd_);
+  enter_netns(dut_fd_, dut_ns, "DUT");
+  NlSock dut(guard, dut_ns, "DUT");
+  wait_port_forwarding(dut, link_ifindex(dut, facts_.tap_if), facts_.tap_if, limit);
+}
+
 Topology::Topology(Topology&& other) noexcept
     : dut_fd_(std::exchange(other.dut_fd_, -1)),
       tester_fd_(std::exchange(other.tester_fd_, -1)),
-      facts_(std::move(other.facts_)) {}
+      facts_(std::move(other.facts_)),
+      options_(other.options_) {}
 
 Topology& Topology::operator=(Topology&& other) noexcept {
   if (this != &other) {
@@ -467,6 +615,7 @@ Topology& Topology::operator=(Topology&& other) noexcept {
     dut_fd_ = std::exchange(other.dut_fd_, -1);
     tester_fd_ = std::exchange(other.tester_fd_, -1);
     facts_ = std::move(other.facts_);
+    options_ = other.options_;
   }
   return *this;
 }
