@@ -17,6 +17,18 @@ void Stack::reset_mcast() {
   mcast_ = std::make_unique<mcast::McastHost>(*mcast_env_, limits, igmp);
 }
 
+ipv4::RouteResult Stack::socket_route(const Socket& s, Ipv4Address daddr, Ipv4Address first_hop, Ipv4Address saddr,
+                                      int oif, ipv4::OutputFlags flags, bool igmp) const {
+  const bool mcast = daddr.is_multicast();
+  if (mcast) {
+    if (!oif) oif = s.mc.mc_index;
+    if (saddr.is_unspecified()) saddr = s.mc.mc_addr;
+  } else if (!oif) {
+    oif = s.mc.uc_index;
+  }
+  return routes_.output_route(first_hop, saddr, oif, flags, igmp, mcast && mc_member(daddr, oif));
+}
+
 bool Stack::mc_member(Ipv4Address group, int ifindex) const {
   return mcast_->check_mc_rcv(ifindex, group, Ipv4Address{}, false);
 }

@@ -88,17 +88,9 @@ int Stack::ping_autobind(Socket& s) {
 // interface's), EACCES for a broadcast route without SO_BROADCAST; an unset
 // local address becomes the route's source.
 int Stack::ping_connect(Socket& s, Ipv4Address addr, std::uint16_t port) {
-  int oif = s.sol.bound_dev_if;
-  Ipv4Address saddr = s.raw_local;
-  if (addr.is_multicast()) {
-    if (!oif) oif = s.mc.mc_index;
-    if (saddr.is_unspecified()) saddr = s.mc.mc_addr;
-  } else if (!oif) {
-    oif = s.mc.uc_index;
-  }
   ipv4::OutputFlags flags;
   flags.any_src = s.ip.transparent;
-  auto rt = routes_.output_route(addr, saddr, oif, flags, false, addr.is_multicast() && mc_member(addr, oif));
+  auto rt = socket_route(s, addr, addr, s.raw_local, s.sol.bound_dev_if, flags);
   if (!rt) return -rt.error();
   if (rt->broadcast && !s.sol.broadcast) return -EACCES;
   if (s.raw_local.is_unspecified()) s.raw_local = rt->src;
@@ -144,17 +136,10 @@ long Stack::ping_send(Socket& s, const SendRequest& r) {
   }
   // ipcm_init_sk: ipc.addr = inet_saddr; IP_PKTINFO's ipi_spec_dst replaces it.
   Ipv4Address saddr = r.spec_src.is_unspecified() ? s.raw_local : r.spec_src;
-  int oif = r.oif ? r.oif : s.sol.bound_dev_if;
   const bool mcast = daddr.is_multicast();
-  if (mcast) {
-    if (!oif) oif = s.mc.mc_index;
-    if (saddr.is_unspecified()) saddr = s.mc.mc_addr;
-  } else if (!oif) {
-    oif = s.mc.uc_index;
-  }
   ipv4::OutputFlags flags;
   flags.any_src = s.ip.transparent;  // inet_sk_flowi_flags
-  auto rt = routes_.output_route(faddr, saddr, oif, flags, false, mcast && mc_member(daddr, oif));
+  auto rt = socket_route(s, daddr, faddr, saddr, r.oif ? r.oif : s.sol.bound_dev_if, flags);
   if (!rt) return -rt.error();
   if (rt->broadcast && !s.sol.broadcast) return -EACCES;
 

@@ -40,17 +40,10 @@ long Stack::raw_send(Socket& s, const SendRequest& r) {
     }
   }
   Ipv4Address saddr = r.spec_src.is_unspecified() ? s.raw_local : r.spec_src;
-  int oif = r.oif ? r.oif : s.sol.bound_dev_if;
   const bool mcast = daddr.is_multicast();
-  if (mcast) {
-    if (!oif) oif = s.mc.mc_index;
-    if (saddr.is_unspecified()) saddr = s.mc.mc_addr;
-  } else if (!oif) {
-    oif = s.mc.uc_index;
-  }
   ipv4::OutputFlags flags;
   flags.any_src = s.ip.transparent || s.ip.freebind || hdrincl;
-  auto rt = routes_.output_route(faddr, saddr, oif, flags, s.protocol == 2, mcast && mc_member(daddr, oif));
+  auto rt = socket_route(s, daddr, faddr, saddr, r.oif ? r.oif : s.sol.bound_dev_if, flags, s.protocol == 2);
   if (!rt) return -rt.error();
   if (rt->broadcast && !s.sol.broadcast) return -EACCES;
 

@@ -123,6 +123,13 @@ class Stack {
   int ping_disconnect(Socket&);                                // __udp_disconnect
   long ping_send(Socket&, const SendRequest&);                 // ping_v4_sendmsg
 
+  // The route of a datagram socket's packet to `daddr` (what udp_sendmsg,
+  // raw_sendmsg, ping_v4_sendmsg and __ip4_datagram_connect share): a
+  // multicast destination takes IP_MULTICAST_IF's device and address when
+  // none is given, a unicast one IP_UNICAST_IF's device. The lookup is for
+  // `first_hop` (a source route's first hop, else daddr).
+  ipv4::RouteResult socket_route(const Socket& s, Ipv4Address daddr, Ipv4Address first_hop, Ipv4Address saddr,
+                                 int oif, ipv4::OutputFlags flags, bool igmp = false) const;
   // The MTU the next packet to `dst` would see (route MTU, learnt PMTU).
   int path_mtu(Ipv4Address dst) const;
 

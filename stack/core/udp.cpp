@@ -31,17 +31,9 @@ int Stack::udp_bind(Socket& s, Ipv4Address addr, std::uint16_t port) {
 int Stack::udp_connect(Socket& s, Ipv4Address addr, std::uint16_t port) {
   const udp::Binding* b = ports_.binding(s.id);
   // __ip4_datagram_connect: the route to the peer, from the bound address.
-  int oif = s.sol.bound_dev_if;
-  Ipv4Address saddr = b ? b->local_addr : Ipv4Address{};
-  if (addr.is_multicast()) {
-    if (!oif) oif = s.mc.mc_index;
-    if (saddr.is_unspecified()) saddr = s.mc.mc_addr;
-  } else if (!oif) {
-    oif = s.mc.uc_index;
-  }
   ipv4::OutputFlags flags;
   flags.any_src = s.ip.transparent;
-  auto rt = routes_.output_route(addr, saddr, oif, flags, false, addr.is_multicast() && mc_member(addr, oif));
+  auto rt = socket_route(s, addr, addr, b ? b->local_addr : Ipv4Address{}, s.sol.bound_dev_if, flags);
   if (!rt) return -rt.error();
   if (rt->broadcast && !s.sol.broadcast) return -EACCES;
   // __ip4_datagram_connect keeps fl4->daddr: INADDR_ANY has become

@@ -48,19 +48,17 @@ long Stack::udp_send(Socket& s, const SendRequest& r) {
     faddr = Ipv4Address::from_u32(__builtin_bswap32(opt->faddr));
     connected = false;
   }
+  // ipcm_init_sk: ipc.addr = inet_saddr, which __inet_bind leaves 0 for a
+  // multicast or broadcast bind; IP_PKTINFO's ipi_spec_dst replaces it.
   Ipv4Address saddr = r.spec_src;
-  int oif = r.oif ? r.oif : s.sol.bound_dev_if;
-  const bool mcast = daddr.is_multicast();
-  if (mcast) {
-    if (!oif) oif = s.mc.mc_index;
-    if (saddr.is_unspecified()) saddr = s.mc.mc_addr;
-  } else if (!oif) {
-    oif = s.mc.uc_index;
+  if (saddr.is_unspecified()) {
+    const auto type = routes_.addr_type(b->local_addr);
+    if (type != ipv4::RouteType::kMulticast && type != ipv4::RouteType::kBroadcast) saddr = b->local_addr;
   }
-  if (saddr.is_unspecified()) saddr = b->local_addr;
+  const bool mcast = daddr.is_multicast();
   ipv4::OutputFlags flags;
   flags.any_src = s.ip.transparent || s.ip.freebind;
-  auto rt = routes_.output_route(faddr, saddr, oif, flags, false, mcast && mc_member(daddr, oif));
+  auto rt = socket_route(s, daddr, faddr, saddr, r.oif ? r.oif : s.sol.bound_dev_if, flags);
   if (!rt) return -rt.error();
   // udp_sendmsg: a connected send reuses the socket's cached route
   // (sk_dst_check) and skips the RTCF_BROADCAST/SOCK_BROADCAST check, which
