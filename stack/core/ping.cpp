@@ -17,10 +17,8 @@
 namespace ipc::stack::core {
 
 namespace {
-namespace pmtu = socket::pmtudisc;
 constexpr std::uint8_t kProtoIcmp = 1;
 constexpr std::size_t kIcmpHeaderLen = 8;  // sizeof(struct icmphdr)
-constexpr std::uint8_t kOriginLocal = 1;   // SO_EE_ORIGIN_LOCAL
 constexpr int kMsgProbe = 0x10;            // MSG_PROBE (kernel-internal flag value)
 }  // namespace
 
@@ -136,7 +134,6 @@ long Stack::ping_send(Socket& s, const SendRequest& r) {
   }
   // ipcm_init_sk: ipc.addr = inet_saddr; IP_PKTINFO's ipi_spec_dst replaces it.
   Ipv4Address saddr = r.spec_src.is_unspecified() ? s.raw_local : r.spec_src;
-  const bool mcast = daddr.is_multicast();
   ipv4::OutputFlags flags;
   flags.any_src = s.ip.transparent;  // inet_sk_flowi_flags
   auto rt = socket_route(s, daddr, faddr, saddr, r.oif ? r.oif : s.sol.bound_dev_if, flags);
@@ -147,32 +144,11 @@ long Stack::ping_send(Socket& s, const SendRequest& r) {
   // ping_v4_push_pending_frames finds an empty write queue.
   if (r.flags & kMsgProbe) return static_cast<long>(r.data.size());
 
-  // __ip_append_data: the MTU and size rules of any datagram socket
-  // (ip_setup_cork, maxnonfrag); the length includes the ICMP header.
-  const int pmtudisc = s.ip.pmtudisc;
-  const int mtu = send_mtu(pmtudisc, faddr, *rt);
-  const int optlen = opt ? static_cast<int>((opt->data.size() + 3) / 4 * 4) : 0;
-  const bool ignore_df = pmtudisc < pmtu::kDo || pmtudisc == pmtu::kOmit;  // ip_sk_ignore_df
-  const int maxnonfrag = ignore_df ? 0xFFFF : mtu;
-  if (static_cast<int>(r.data.size()) > maxnonfrag - (20 + optlen)) {
-    // ip_local_error(sk, EMSGSIZE, fl4->daddr, inet_dport, mtu - optlen).
-    if (s.ip.recverr) {
-      QueuedError e;
-      e.ee_errno = EMSGSIZE;
-      e.origin = kOriginLocal;
-      e.info = static_cast<std::uint32_t>(mtu - optlen);
-      e.addr = faddr;
-      e.port = s.peer_port;
-      s.errq.push_back(std::move(e));
-    }
-    return -EMSGSIZE;
-  }
-  // sock_alloc_send_skb: a pending sk_err (sock_error clears it), then
-  // SEND_SHUTDOWN.
-  if (const int e = s.sol.sk_err; e) {
-    s.sol.sk_err = 0;
-    return -e;
-  }
+  // __ip_append_data: the rules of any datagram socket; the length
+  // includes the ICMP header. Then SEND_SHUTDOWN (sock_alloc_send_pskb).
+  OutputArgs a;
+  DatagramSend d{daddr, faddr, s.peer_port, kProtoIcmp, r.data.size(), opt};
+  if (const int err = prepare_datagram(s, r, *rt, d, a)) return err;
   if (s.shut_wr) return -EPIPE;
 
   // ping_v4_sendmsg builds the header: the caller's type, code and
@@ -187,21 +163,6 @@ long Stack::ping_send(Socket& s, const SendRequest& r) {
   icmp[2] = static_cast<std::uint8_t>(sum >> 8);
   icmp[3] = static_cast<std::uint8_t>(sum);
 
-  OutputArgs a;
-  a.route = *rt;
-  a.route.mtu = mtu;
-  a.loop_multicast = s.ip.mc_loop;
-  a.src = rt->src;
-  a.dst = faddr;
-  a.final_dst = daddr;
-  a.protocol = kProtoIcmp;
-  const int ttl = r.ttl ? *r.ttl : (mcast ? s.ip.mc_ttl : (s.ip.ttl < 0 ? sysctl_.ip_default_ttl() : s.ip.ttl));
-  a.ttl = static_cast<std::uint8_t>(ttl);
-  a.tos = static_cast<std::uint8_t>(r.tos ? *r.tos : s.ip.tos);
-  a.df = datagram_df(pmtudisc, faddr, *rt, 20 + optlen + static_cast<int>(icmp.size()));
-  a.ignore_df = ignore_df;
-  a.sock = &s;
-  a.options = opt;
   a.payload = icmp;
   if (const int err = ip_output(a); err) return err;
   return static_cast<long>(r.data.size());

@@ -13,7 +13,6 @@
 namespace ipc::stack::core {
 
 namespace {
-namespace pmtu = socket::pmtudisc;
 constexpr int kIpprotoRaw = 255;
 }  // namespace
 
@@ -40,7 +39,6 @@ long Stack::raw_send(Socket& s, const SendRequest& r) {
     }
   }
   Ipv4Address saddr = r.spec_src.is_unspecified() ? s.raw_local : r.spec_src;
-  const bool mcast = daddr.is_multicast();
   ipv4::OutputFlags flags;
   flags.any_src = s.ip.transparent || s.ip.freebind || hdrincl;
   auto rt = socket_route(s, daddr, faddr, saddr, r.oif ? r.oif : s.sol.bound_dev_if, flags, s.protocol == 2);
@@ -93,42 +91,9 @@ long Stack::raw_send(Socket& s, const SendRequest& r) {
     return static_cast<long>(r.data.size());
   }
 
-  // ip_append_data from raw_sendmsg: the same MTU, size and DF rules as UDP
-  // (ip_setup_cork, __ip_append_data, __ip_make_skb).
-  const int pmtudisc = s.ip.pmtudisc;
-  const int mtu = send_mtu(pmtudisc, faddr, *rt);
-  a.route.mtu = mtu;
-  const int optlen = opt ? static_cast<int>((opt->data.size() + 3) / 4 * 4) : 0;
-  const bool ignore_df = pmtudisc < pmtu::kDo || pmtudisc == pmtu::kOmit;  // ip_sk_ignore_df
-  const int maxnonfrag = ignore_df ? 0xFFFF : mtu;
-  if (static_cast<int>(r.data.size()) > maxnonfrag - (20 + optlen)) {
-    // ip_local_error(sk, EMSGSIZE, fl4->daddr, inet->inet_dport (0 on raw), mtu - optlen).
-    if (s.ip.recverr) {
-      QueuedError e;
-      e.ee_errno = EMSGSIZE;
-      e.origin = 1;
-      e.info = static_cast<std::uint32_t>(mtu - optlen);
-      e.addr = faddr;
-      s.errq.push_back(std::move(e));
-    }
-    return -EMSGSIZE;
-  }
-  // __ip_append_data -> sock_alloc_send_skb: a pending sk_err fails the send.
-  if (const int e = s.sol.sk_err; e) {
-    s.sol.sk_err = 0;
-    return -e;
-  }
-  a.src = rt->src;
-  a.dst = faddr;
-  a.final_dst = daddr;
-  a.protocol = static_cast<std::uint8_t>(s.protocol);
-  const int ttl = r.ttl ? *r.ttl : (mcast ? s.ip.mc_ttl : (s.ip.ttl < 0 ? sysctl_.ip_default_ttl() : s.ip.ttl));
-  a.ttl = static_cast<std::uint8_t>(ttl);
-  a.tos = static_cast<std::uint8_t>(r.tos ? *r.tos : s.ip.tos);
-  a.df = datagram_df(pmtudisc, faddr, *rt, 20 + optlen + static_cast<int>(r.data.size()));
-  a.ignore_df = ignore_df;
-  a.sock = &s;
-  a.options = opt;
+  // ip_append_data from raw_sendmsg: the same rules as UDP; inet_dport is 0.
+  DatagramSend d{daddr, faddr, 0, static_cast<std::uint8_t>(s.protocol), r.data.size(), opt};
+  if (const int err = prepare_datagram(s, r, *rt, d, a)) return err;
   a.payload = r.data;
   if (const int err = ip_output(a); err) return err;
   return static_cast<long>(r.data.size());

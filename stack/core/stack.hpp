@@ -130,6 +130,19 @@ class Stack {
   // `first_hop` (a source route's first hop, else daddr).
   ipv4::RouteResult socket_route(const Socket& s, Ipv4Address daddr, Ipv4Address first_hop, Ipv4Address saddr,
                                  int oif, ipv4::OutputFlags flags, bool igmp = false) const;
+  // A datagram to send, as prepare_datagram needs it.
+  struct DatagramSend {
+    Ipv4Address daddr, faddr;      // final destination; first hop (source route)
+    std::uint16_t err_port = 0;    // inet_dport, for ip_local_error
+    std::uint8_t protocol = 0;
+    std::size_t len = 0;           // what ip_append_data appends (transport header + data)
+    const socket::CompiledIpOptions* opt = nullptr;
+  };
+  // The size rule, a pending error and the header fields of a datagram
+  // socket's send (datagram_send.cpp): 0 with `a` filled but for the
+  // payload, or -EMSGSIZE / -sk_err.
+  int prepare_datagram(Socket& s, const SendRequest& r, const ipv4::OutputRoute& rt, const DatagramSend& d,
+                       OutputArgs& a);
   // The MTU the next packet to `dst` would see (route MTU, learnt PMTU).
   int path_mtu(Ipv4Address dst) const;
 

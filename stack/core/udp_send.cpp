@@ -13,8 +13,6 @@ namespace ipc::stack::core {
 
 namespace {
 constexpr std::uint8_t kProtoUdp = 17;
-constexpr int kIpMaxMtu = 0xFFFF;
-namespace pmtu = socket::pmtudisc;
 }  // namespace
 
 long Stack::udp_send(Socket& s, const SendRequest& r) {
@@ -81,52 +79,9 @@ long Stack::udp_send(Socket& s, const SendRequest& r) {
   // route is the first hop (udp_sendmsg: faddr = ipc.opt->opt.faddr).
   (void)u.emit(payload, rt->src, faddr, !s.sol.no_check);
 
-  // ip_setup_cork / __ip_append_data / __ip_make_skb: which MTU applies,
-  // the size check, DF.
-  const int pmtudisc = s.ip.pmtudisc;
-  const int mtu = send_mtu(pmtudisc, faddr, *rt);
-  const int optlen = opt ? static_cast<int>((opt->data.size() + 3) / 4 * 4) : 0;
-  const bool ignore_df = pmtudisc < pmtu::kDo || pmtudisc == pmtu::kOmit;  // ip_sk_ignore_df
-  const int maxnonfrag = ignore_df ? kIpMaxMtu : mtu;
-  if (static_cast<int>(ulen) > maxnonfrag - (20 + optlen)) {
-    // ip_local_error(sk, EMSGSIZE, fl4->daddr, inet->inet_dport, mtu - optlen):
-    // with IP_RECVERR the error is queued too.
-    if (s.ip.recverr) {
-      QueuedError e;
-      e.ee_errno = EMSGSIZE;
-      e.origin = 1;  // SO_EE_ORIGIN_LOCAL
-      e.info = static_cast<std::uint32_t>(mtu - optlen);
-      e.addr = faddr;
-      e.port = s.connected ? s.peer_port : 0;
-      s.errq.push_back(std::move(e));
-    }
-    return -EMSGSIZE;
-  }
-  // __ip_append_data -> sock_alloc_send_skb -> sock_alloc_send_pskb: a
-  // pending socket error (an ICMP error reported to sk_err) fails the send
-  // and is cleared (sock_error).
-  if (const int e = s.sol.sk_err; e) {
-    s.sol.sk_err = 0;
-    return -e;
-  }
-  // __ip_make_skb: DO and PROBE always; WANT when the datagram fits dst_mtu
-  // and the learnt MTU is not locked (ip_dont_fragment).
-  const bool df = datagram_df(pmtudisc, faddr, *rt, 20 + optlen + static_cast<int>(ulen));
-
   OutputArgs a;
-  a.route = *rt;
-  a.route.mtu = mtu;
-  a.src = rt->src;
-  a.dst = faddr;
-  a.final_dst = daddr;
-  a.protocol = kProtoUdp;
-  const int ttl = r.ttl ? *r.ttl : (mcast ? s.ip.mc_ttl : (s.ip.ttl < 0 ? sysctl_.ip_default_ttl() : s.ip.ttl));
-  a.ttl = static_cast<std::uint8_t>(ttl);
-  a.tos = static_cast<std::uint8_t>(r.tos ? *r.tos : s.ip.tos);
-  a.df = df;
-  a.ignore_df = ignore_df;
-  a.sock = &s;
-  a.options = opt;
+  DatagramSend d{daddr, faddr, static_cast<std::uint16_t>(s.connected ? s.peer_port : 0), kProtoUdp, ulen, opt};
+  if (const int err = prepare_datagram(s, r, *rt, d, a)) return err;
   a.payload = payload;
   a.loop_multicast = s.ip.mc_loop;
   if (const int err = ip_output(a); err) return err;
