@@ -195,6 +195,7 @@ long Syscalls::recv_common(int fd, core::Socket& s, msghdr& msg, int flags) {
     msg.msg_flags = out.msg_flags;
     // sock_dequeue_err_skb: sk_err follows the next ICMP error, if any.
     const bool was_icmp = q.origin == 2;
+    s.rx_bytes -= std::min(s.rx_bytes, q.truesize);
     s.errq.pop_front();
     const bool icmp_next = !s.errq.empty() && s.errq.front().origin == 2;
     if (icmp_next) s.sol.sk_err = static_cast<int>(s.errq.front().ee_errno);
@@ -243,7 +244,7 @@ long Syscalls::recv_common(int fd, core::Socket& s, msghdr& msg, int flags) {
   s.last_rx_wall = d.wall_stamp;
   const long ret = static_cast<long>((flags & MSG_TRUNC) ? ulen : copied);
   if (!(flags & MSG_PEEK)) {
-    s.rx_bytes -= std::min(s.rx_bytes, d.data.size() + 768);
+    s.rx_bytes -= std::min(s.rx_bytes, d.data.size() + core::kSkbTruesizeOverhead);
     s.rx.pop_front();
   }
   return ret;

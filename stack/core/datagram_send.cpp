@@ -32,7 +32,7 @@ int Stack::prepare_datagram(Socket& s, const SendRequest& r, const ipv4::OutputR
       e.info = static_cast<std::uint32_t>(mtu - optlen);
       e.addr = d.faddr;
       e.port = d.err_port;
-      s.errq.push_back(std::move(e));
+      queue_error(s, std::move(e));
     }
     return -EMSGSIZE;
   }

@@ -168,7 +168,7 @@ void Stack::deliver_received_icmp_error(const icmp::ReceivedIcmpError& e, int if
     qe.meta.tos = e.outer_tos;
     qe.meta.stamp = now_;
     qe.meta.wall_stamp = std::chrono::system_clock::now();
-    s.errq.push_back(std::move(qe));
+    queue_error(s, std::move(qe));
   };
   // sk_err and sk_error_report.
   auto report = [](Socket& s, int err) { s.sol.sk_err = err; };
@@ -256,7 +256,7 @@ void Stack::ping_rcv(const std::vector<std::uint8_t>& packet, std::uint16_t iden
   d.stamp = now_;
   d.wall_stamp = std::chrono::system_clock::now();
   fill_rx_meta(d);
-  const std::size_t truesize = d.data.size() + 768;
+  const std::size_t truesize = d.data.size() + kSkbTruesizeOverhead;
   if (s->rx_bytes + truesize > static_cast<std::size_t>(s->sol.rcvbuf) && !s->rx.empty()) return;
   s->rx_bytes += truesize;
   s->rx.push_back(std::move(d));

@@ -81,7 +81,7 @@ long Stack::raw_send(Socket& s, const SendRequest& r) {
         e.origin = 1;  // SO_EE_ORIGIN_LOCAL
         e.info = static_cast<std::uint32_t>(dev_mtu);
         e.addr = faddr;
-        s.errq.push_back(std::move(e));
+        queue_error(s, std::move(e));
       }
       return -pkt.error();
     }
@@ -127,7 +127,7 @@ bool Stack::raw_input(const std::vector<std::uint8_t>& packet, int ifindex) {
     d.stamp = now_;
     d.wall_stamp = std::chrono::system_clock::now();
     d.spec_dst = routes_.addr_type(d.dst) == ipv4::RouteType::kLocal ? d.dst : config_.address;
-    const std::size_t truesize = d.data.size() + 768;
+    const std::size_t truesize = d.data.size() + kSkbTruesizeOverhead;
     if (s.rx_bytes + truesize > static_cast<std::size_t>(s.sol.rcvbuf) && !s.rx.empty()) continue;
     s.rx_bytes += truesize;
     s.rx.push_back(std::move(d));

@@ -19,6 +19,10 @@ namespace ipc::stack::core {
 using wire::Ipv4Address;
 using Clock = std::chrono::steady_clock;
 
+// What a queued packet charges to the receive buffer beyond its bytes
+// (skb->truesize: the sk_buff and shared info, rounded as SKB_TRUESIZE).
+inline constexpr std::size_t kSkbTruesizeOverhead = 768;
+
 // What arrived with a datagram, for recvmsg's address and control messages.
 struct Datagram {
   std::vector<std::uint8_t> data;  // UDP payload, or the whole IP packet on a raw socket
@@ -48,6 +52,7 @@ struct QueuedError {
   Ipv4Address addr;            // msg_name: the quoted destination
   std::uint16_t port = 0;      // the quoted destination port
   Datagram meta;               // for IP_PKTINFO etc. on the quoted packet
+  std::size_t truesize = 0;    // what it charges to the receive buffer (set by queue_error)
 };
 
 enum class Kind { Udp, Raw, Unsupported, Ping };  // Ping: SOCK_DGRAM + IPPROTO_ICMP

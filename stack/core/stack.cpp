@@ -122,6 +122,15 @@ void Stack::close_socket(int fd) {
   sockets_.erase(it);
 }
 
+bool Stack::queue_error(Socket& s, QueuedError e) {
+  // sk_rmem_alloc + skb->truesize >= sk_rcvbuf -> -ENOMEM (the error is lost).
+  e.truesize = e.payload.size() + kSkbTruesizeOverhead;
+  if (s.rx_bytes + e.truesize >= static_cast<std::size_t>(s.sol.rcvbuf)) return false;
+  s.rx_bytes += e.truesize;
+  s.errq.push_back(std::move(e));
+  return true;
+}
+
 std::vector<int> Stack::descriptors() const {
   std::vector<int> out;
   for (const auto& [fd, s] : sockets_) out.push_back(fd);

@@ -90,6 +90,10 @@ class Stack {
   Capabilities& caps() { return caps_; }
   Clock::time_point now() const { return now_; }
 
+  // sock_queue_err_skb: the error queue shares the receive buffer; an
+  // error that does not fit is dropped. Returns whether it was queued.
+  bool queue_error(Socket& s, QueuedError e);
+
   // Sockets, by descriptor number.
   int open_socket(std::unique_ptr<Socket> s);  // returns the descriptor
   Socket* socket(int fd);

@@ -50,7 +50,7 @@ void Stack::udp_input(const std::vector<std::uint8_t>& packet, int ifindex) {
   auto deliver = [&](Socket& s) {
     Datagram d = make(s);
     // sock_queue_rcv_skb: the receive buffer holds truesize, not payload.
-    const std::size_t truesize = d.data.size() + 768;
+    const std::size_t truesize = d.data.size() + kSkbTruesizeOverhead;
     if (s.rx_bytes + truesize > static_cast<std::size_t>(s.sol.rcvbuf) && !s.rx.empty()) return;
     s.rx_bytes += truesize;
     s.rx.push_back(std::move(d));

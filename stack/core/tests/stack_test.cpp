@@ -134,5 +134,17 @@ TEST(Stack, ResetClosesSocketsAndRestoresSysctls) {
   EXPECT_EQ(h.stack.sysctls().ip_default_ttl(), 64);
 }
 
+TEST(Stack, TheErrorQueueSharesTheReceiveBuffer) {
+  Harness h;
+  Socket s;
+  s.sol.rcvbuf = 2000;  // room for one error of 1000 bytes (+ overhead), not two
+  QueuedError e;
+  e.payload.assign(1000, 0);
+  EXPECT_TRUE(h.stack.queue_error(s, e));
+  EXPECT_FALSE(h.stack.queue_error(s, e));  // sock_queue_err_skb: -ENOMEM, dropped
+  EXPECT_EQ(s.errq.size(), 1u);
+  EXPECT_EQ(s.rx_bytes, 1000 + kSkbTruesizeOverhead);
+}
+
 }  // namespace
 }  // namespace ipc::stack::core
