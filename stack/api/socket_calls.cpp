@@ -96,6 +96,8 @@ long Syscalls::socket(int domain, int type, int protocol) {
   socket::SocketFacts facts;
   facts.type = s->kind == core::Kind::Raw ? socket::SockType::Raw : socket::SockType::Dgram;
   facts.protocol = s->protocol;
+  // inet_create: sysctl_ip_no_pmtu_disc picks DONT over WANT (initial_ip_options).
+  facts.no_pmtu_disc = stack_.sysctls().ip_no_pmtu_disc() != 0;
   const bool hdrincl = s->ip.hdrincl;
   s->ip = socket::initial_ip_options(facts);
   s->ip.hdrincl = hdrincl;

@@ -29,10 +29,7 @@ Stack::Stack(StackConfig config, FrameSink sink, Clock::time_point now)
 sysctl::SysctlResult Stack::sysctl_write(std::string_view path, std::string_view text) {
   auto r = sysctl_.write(path, text, caps_.net_admin);
   if (r.err == 0) apply_sysctls();
-  if (r.err == 0 && path == "net/ipv4/route/flush") {
-    pmtu_.clear();
-    flush_pmtu();
-  }
+  if (r.err == 0 && path == "net/ipv4/route/flush") flush_pmtu();
   return r;
 }
 
@@ -46,7 +43,6 @@ void Stack::apply_sysctls() {
   limits.high_thresh = static_cast<std::size_t>(sysctl_.ipfrag_high_thresh());
   limits.low_thresh = static_cast<std::size_t>(sysctl_.ipfrag_low_thresh());
   limits.timeout = std::chrono::milliseconds(sysctl_.ipfrag_time_ms());
-  reassembler_->set_limits(limits);
   ipin_->reassembler().set_limits(limits);
   mcast_->limits().max_memberships = sysctl_.igmp_max_memberships();
   mcast_->limits().max_msf = sysctl_.igmp_max_msf();
@@ -72,14 +68,11 @@ void Stack::rebuild_tables(Clock::time_point now) {
   }
   neighbours_ = std::make_unique<link::NeighbourCache>(link::NeighbourConfig{}, kNeighbourSeed, now);
   for (const auto& n : config_.neighbours) apply(neighbours_->add_permanent(n.addr, n.mac, now));
-  reassembler_ = std::make_unique<ipv4::Reassembler>();
   ipin_ = std::make_unique<ipv4::Ipv4Input>();
   icmp_limiter_.reset();
   ports_ = udp::PortTable{};
-  pmtu_.clear();
   flush_pmtu();
   inet_ids_.clear();
-  icmp_last_.clear();
   loopback_.clear();
   reset_mcast();
   apply_sysctls();
@@ -99,10 +92,6 @@ int Stack::open_socket(std::unique_ptr<Socket> s) {
   int fd = 3;
   while (sockets_.contains(fd)) ++fd;
   s->id = next_socket_id_++;
-  // inet_create: "if (READ_ONCE(net->ipv4.sysctl_ip_no_pmtu_disc))
-  // inet->pmtudisc = IP_PMTUDISC_DONT; else IP_PMTUDISC_WANT" for every socket
-  // it makes (the syscall edge starts every socket at WANT).
-  if (sysctl_.ip_no_pmtu_disc() && s->ip.pmtudisc == socket::pmtudisc::kWant) s->ip.pmtudisc = socket::pmtudisc::kDont;
   if (s->kind == Kind::Udp) ports_.open(s->id);
   sockets_.emplace(fd, std::move(s));
   return fd;

@@ -235,16 +235,9 @@ class Stack {
   Capabilities caps_;
   ipv4::RoutingTable routes_;
   std::unique_ptr<link::NeighbourCache> neighbours_;
-  std::unique_ptr<ipv4::Reassembler> reassembler_;
   udp::PortTable ports_;
   std::map<int, std::unique_ptr<Socket>> sockets_;
   std::uint64_t next_socket_id_ = 1;
-  std::uint16_t next_ip_id_ = 1;
-  struct LearntMtu {
-    int mtu = 0;
-    Clock::time_point expires;
-  };
-  std::map<std::uint32_t, LearntMtu> pmtu_;  // learnt path MTUs by destination
   icmp::PmtuCache pmtu_cache_;                      // learnt path MTUs (fib_nh_exception)
   std::unique_ptr<ipv4::IdentGenerator> ident_;     // ip_idents (created on first use)
   struct InetId {
@@ -258,7 +251,6 @@ class Stack {
   int send_mtu(int pmtudisc, Ipv4Address dst, const ipv4::OutputRoute& rt) const;
   // __ip_make_skb's DF for a datagram of `len` bytes (header included).
   bool datagram_df(int pmtudisc, Ipv4Address dst, const ipv4::OutputRoute& rt, int len) const;
-  std::map<std::uint32_t, Clock::time_point> icmp_last_;  // icmpv4_xrlim_allow, per destination
   std::vector<std::pair<std::vector<std::uint8_t>, int>> loopback_;  // packets and their "arriving" device
   bool draining_ = false;
 };

@@ -65,21 +65,20 @@ Reply Probe::op_accept(const Request& req) {
   return reply;
 }
 
-Reply Probe::op_getsockname(const Request& req) {
-  const int fd = fd_of(req);
+namespace {
+// getsockname and getpeername: the same buffer and answer, another call.
+using NameCall = int (Backend::*)(int, sockaddr*, socklen_t*);
+Reply name_op(Backend& sys, NameCall call, int fd, const Request& req) {
   SockaddrOut out(opt_addrlen(req).value_or(kDefaultAddrlen));
-  Reply reply = syscall_reply(sys_.getsockname(fd, out.ptr(), out.len_ptr()));
+  Reply reply = syscall_reply((sys.*call)(fd, out.ptr(), out.len_ptr()));
   add_address(reply, out, reply.ret == 0);
   return reply;
 }
+}  // namespace
 
-Reply Probe::op_getpeername(const Request& req) {
-  const int fd = fd_of(req);
-  SockaddrOut out(opt_addrlen(req).value_or(kDefaultAddrlen));
-  Reply reply = syscall_reply(sys_.getpeername(fd, out.ptr(), out.len_ptr()));
-  add_address(reply, out, reply.ret == 0);
-  return reply;
-}
+Reply Probe::op_getsockname(const Request& req) { return name_op(sys_, &Backend::getsockname, fd_of(req), req); }
+
+Reply Probe::op_getpeername(const Request& req) { return name_op(sys_, &Backend::getpeername, fd_of(req), req); }
 
 Reply Probe::op_setsockopt(const Request& req) {
   const int fd = fd_of(req);
