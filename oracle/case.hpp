@@ -1,6 +1,7 @@
 // The case model: what a TOML case becomes once loaded and its matrix expanded.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -20,6 +21,16 @@ struct Requirements {
   std::string topology;                // "" (the default) or "dynamic-arp"
 };
 
+// A `save` entry: the observation field a variable takes its value from and,
+// for `{ from = "packet.TCP.seq", add = 1 }`, an integer added to it (the
+// result modulo 2^32: sequence arithmetic, without evaluating anything).
+struct Save {
+  std::string from;      // dotted observation path, "addr.port", "packet.TCP.seq"
+  std::int64_t add = 0;  // only with `offset`
+  bool offset = false;   // written as a table with `add`
+  bool operator==(const Save&) const = default;
+};
+
 // One step: a socket or system call, with what Linux does (`expect`) and what
 // ip(7) says (`doc`). `call` holds the step table without those keys, after
 // matrix substitution; `${name}` references to topology variables and to
@@ -29,7 +40,7 @@ struct Step {
   json call;                     // op, handle, level, name, as, value, ...
   std::optional<json> expect;    // absent: the call must succeed
   std::optional<json> doc;       // absent: the page says nothing checkable here
-  std::map<std::string, std::string> save;  // variable -> observation field path
+  std::map<std::string, Save> save;  // variable -> observation field (plus an offset)
   std::vector<std::string> volatile_fields; // not diffed across targets (e.g. "addr.port")
 };
 

@@ -164,9 +164,26 @@ void check_errnos(const json& e, int line, const char* what) {
       throw CaseError(line, fmt::format("{}: unknown errno {}", what, n.dump()));
 }
 
+// One `save` entry: "observation.field", or { from = "observation.field",
+// add = N } for the field plus N (modulo 2^32).
+Save read_save(const std::string& var, const json& v, int line) {
+  if (v.is_string()) return {v.get<std::string>(), 0, false};
+  if (!v.is_object())
+    throw CaseError(line, fmt::format("save.{}: a field path (\"packet.TCP.seq\") or {{ from = \"...\", add = N }}", var));
+  for (auto it = v.begin(); it != v.end(); ++it)
+    if (it.key() != "from" && it.key() != "add")
+      throw CaseError(line, fmt::format("save.{}: unknown key '{}' (expected from, add)", var, it.key()));
+  if (!v.contains("from") || !v["from"].is_string() || v["from"].get<std::string>().empty())
+    throw CaseError(line, fmt::format("save.{}: 'from' must be an observation field path", var));
+  if (!v.contains("add") || !v["add"].is_number_integer())
+    throw CaseError(line, fmt::format("save.{}: 'add' must be an integer", var));
+  return {v["from"].get<std::string>(), v["add"].get<std::int64_t>(), true};
+}
+
 // Builds the step of one instance and checks everything that can be checked
 // before a target runs it. `known` holds the variables defined so far.
-Step make_step(const StepTemplate& st, const json& table, json& known, std::set<std::string>& handles) {
+Step make_step(const StepTemplate& st, const json& table, json& known, std::set<std::string>& saved,
+               std::set<std::string>& handles) {
   Step s;
   s.line = st.line;
   s.call = table;
@@ -184,7 +201,7 @@ Step make_step(const StepTemplate& st, const json& table, json& known, std::set<
   if (s.doc && s.doc->is_object() && s.doc->empty()) s.doc.reset();
   if (auto save = take("save")) {
     if (!save->is_object()) throw CaseError(st.line, "'save' must be a table: variable = \"observation.field\"");
-    for (auto it = save->begin(); it != save->end(); ++it) s.save[it.key()] = it.value().get<std::string>();
+    for (auto it = save->begin(); it != save->end(); ++it) s.save[it.key()] = read_save(it.key(), it.value(), st.line);
   }
   if (auto vol = take("volatile")) {
     if (!vol->is_array()) throw CaseError(st.line, "'volatile' must be an array of field paths");
@@ -194,8 +211,17 @@ Step make_step(const StepTemplate& st, const json& table, json& known, std::set<
     check_step_keys(s.call);
     for (const auto* part : {&s.call, s.expect ? &*s.expect : nullptr, s.doc ? &*s.doc : nullptr}) {
       if (!part) continue;
-      for (const auto& ref : references(*part))
-        if (!lookup_var(known, ref)) throw StepError(fmt::format("undefined variable '${{{}}}'", ref));
+      for (const auto& ref : references(*part)) {
+        if (lookup_var(known, ref)) continue;
+        // A field of a saved value (a table or array: "${opts.3.value.0}"):
+        // only the run can tell whether it exists; a placeholder stands in.
+        const auto head = ref.substr(0, ref.find('.'));
+        if (head != ref && saved.count(head)) {
+          known[ref] = 0;
+          continue;
+        }
+        throw StepError(fmt::format("undefined variable '${{{}}}'", ref));
+      }
     }
     if (s.expect) check_expectation(*s.expect);
     if (s.doc) check_expectation(*s.doc);
@@ -217,7 +243,10 @@ Step make_step(const StepTemplate& st, const json& table, json& known, std::set<
   }
   if (s.expect) check_errnos(*s.expect, st.line, "expect");
   if (s.doc) check_errnos(*s.doc, st.line, "doc");
-  for (const auto& [var, path] : s.save) known[var] = 0;  // a placeholder: the real value comes at run time
+  for (const auto& [var, path] : s.save) {
+    known[var] = 0;  // a placeholder: the real value comes at run time
+    saved.insert(var);
+  }
   return s;
 }
 
@@ -244,8 +273,9 @@ Case make_instance(const CaseTemplate& t, const Instance& inst, const std::strin
   c.needs = read_requirements(substitute(t.needs, inst.vars), t.line);
   json known = default_topology_vars();
   for (auto it = inst.vars.begin(); it != inst.vars.end(); ++it) known[it.key()] = it.value();
-  std::set<std::string> handles;
-  for (const auto& st : t.steps) c.steps.push_back(make_step(st, substitute(st.table, inst.vars), known, handles));
+  std::set<std::string> handles, saved;
+  for (const auto& st : t.steps)
+    c.steps.push_back(make_step(st, substitute(st.table, inst.vars), known, saved, handles));
   return c;
 }
 

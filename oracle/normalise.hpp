@@ -12,10 +12,25 @@
 //  * ICMP echo identifiers (`ICMP.id`, `ICMPerror.id`): a ping socket's comes
 //    from a host-wide counter; renamed "echo#1", ... like the ids;
 //  * ephemeral ports (>= 32768: the default ip_local_port_range starts
-//    there) in socket addresses and UDP headers: renamed "port#1", ... the
-//    same way. Ports below 32768 are the cases' own and compare literally.
+//    there) in socket addresses and UDP and TCP headers (quoted ones too):
+//    renamed "port#1", ... the same way. Ports below 32768 are the cases'
+//    own and compare literally.
+//  * TCP sequence numbers in the DUT's sequence space: a connection is keyed
+//    by its (DUT port, peer port) pair after renaming; the first DUT sequence
+//    number seen on it is its base, and each is written "isn#N+off" (or
+//    "isn#N-off"), N numbering connections in order of first appearance.
+//    That covers `TCP.seq` of frames the DUT sent (`dir` "in", or no `dir`),
+//    `TCP.ack` (when ACK is set) and SACK blocks of frames sent to the DUT
+//    (`dir` "out"), and in ICMP errors the quoted header, which travelled
+//    the other way: `TCPerror.seq` in an error sent to the DUT, `TCPerror.ack`
+//    in one it sent. The tester's own sequence numbers are the case's and
+//    compare literally, and so do values the DUT echoes (its acks).
+//  * TCP Timestamp options: TSval of a DUT segment becomes "tsval", a
+//    nonzero TSecr of a segment to the DUT (an echo of one) "tsecr"; a random
+//    offset plus a clock, they cannot be compared.
 //
-// The case's own expectations (`expect`) always see the raw values.
+// The case's own expectations (`expect`) and saved values always see the raw
+// values; so do data and addresses calls return.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,5 +1,8 @@
 #include "oracle/substitute.hpp"
 
+#include <cstdint>
+#include <stdexcept>
+
 namespace ipc::oracle {
 namespace {
 
@@ -45,13 +48,25 @@ json substitute_string(const std::string& s, const Vars& vars) {
 }  // namespace
 
 const json* lookup_var(const Vars& vars, const std::string& name) {
-  if (!vars.is_object()) return nullptr;
-  if (auto it = vars.find(name); it != vars.end()) return &*it;
-  auto dot = name.find('.');
-  if (dot == std::string::npos) return nullptr;
-  auto it = vars.find(name.substr(0, dot));
-  if (it == vars.end() || !it->is_object()) return nullptr;
-  return lookup_var(*it, name.substr(dot + 1));
+  // A key that contains dots itself wins over descending.
+  if (vars.is_object())
+    if (auto it = vars.find(name); it != vars.end()) return &*it;
+  const auto dot = name.find('.');
+  const std::string head = name.substr(0, dot);
+  const json* child = nullptr;
+  if (vars.is_object()) {
+    if (dot == std::string::npos) return nullptr;
+    auto it = vars.find(head);
+    if (it != vars.end()) child = &*it;
+  } else if (vars.is_array() && !head.empty() && head.size() < 10 &&
+             head.find_first_not_of("0123456789") == std::string::npos) {
+    // An array element by index: "packet.TCP.options.2.value.0".
+    const auto i = std::stoul(head);
+    if (i < vars.size()) child = &vars[i];
+  }
+  if (!child) return nullptr;
+  if (dot == std::string::npos) return child;
+  return lookup_var(*child, name.substr(dot + 1));
 }
 
 json substitute(const json& data, const Vars& vars) {
@@ -81,6 +96,22 @@ std::set<std::string> references(const json& data) {
     }
   }
   return out;
+}
+
+json saved_value(const json& observation, const Save& s) {
+  const json* v = lookup_var(observation, s.from);
+  if (!v) throw std::invalid_argument("the observation has no field '" + s.from + "'");
+  if (!s.offset) return *v;
+  constexpr std::int64_t kMod = std::int64_t{1} << 32;
+  const bool fits = v->is_number_unsigned() ? v->get<std::uint64_t>() < static_cast<std::uint64_t>(kMod)
+                    : v->is_number_integer() ? v->get<std::int64_t>() >= 0 && v->get<std::int64_t>() < kMod
+                                             : false;
+  if (!fits)
+    throw std::invalid_argument("cannot add " + std::to_string(s.add) + " to '" + s.from + "' = " + v->dump() +
+                                ": not an integer in 0..2^32-1");
+  // add is any int64: reduce it first so that the sum cannot overflow.
+  const std::int64_t sum = v->get<std::int64_t>() + ((s.add % kMod) + kMod) % kMod;
+  return sum % kMod;
 }
 
 }  // namespace ipc::oracle

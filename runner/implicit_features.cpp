@@ -27,11 +27,23 @@ bool opens_tcp_socket(const nlohmann::json& call) {
   return (type & kSockTypeMask) == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP);
 }
 
+// A TCP segment injected at the DUT tests its TCP (a listener's answer, a
+// reset for a closed port), socket or not. A quoted header (TCPerror inside
+// an ICMP error) does not count.
+bool injects_tcp(const nlohmann::json& call) {
+  if (!call.is_object() || call.value("op", std::string()) != "inject") return false;
+  const auto frame = call.find("frame");
+  if (frame == call.end() || !frame->is_array()) return false;
+  for (const auto& layer : *frame)
+    if (layer.is_object() && layer.value("layer", std::string()) == "TCP") return true;
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> implicit_features(const oracle::Case& c) {
   for (const auto& s : c.steps)
-    if (opens_tcp_socket(s.call)) return {"tcp"};
+    if (opens_tcp_socket(s.call) || injects_tcp(s.call)) return {"tcp"};
   return {};
 }
 

@@ -9,8 +9,9 @@
 
 namespace ipc::runner {
 
-// "tcp" when a step creates a TCP socket: type SOCK_STREAM (flag bits
-// aside) with protocol 0 or IPPROTO_TCP.
+// "tcp" when a step creates a TCP socket (type SOCK_STREAM, flag bits
+// aside, with protocol 0 or IPPROTO_TCP) or injects a TCP segment (an
+// `inject` whose frame has a TCP layer).
 std::vector<std::string> implicit_features(const oracle::Case& c);
 
 }  // namespace ipc::runner

@@ -316,9 +316,12 @@ TargetRun Session::run(const oracle::Case& c, const json& topology_vars, std::ch
     for (auto& m : oracle::match_step(static_cast<int>(i), expect, obs)) out.failures.push_back(std::move(m));
     if (!doc.is_null())
       for (auto& m : oracle::match_step(static_cast<int>(i), doc, obs)) out.doc_failures.push_back(std::move(m));
-    for (const auto& [var, path] : step.save) {
-      if (auto* v = oracle::lookup_var(obs, path)) vars[var] = *v;  // dotted, as ${a.b}
-      else out.error = fmt::format("step {}: cannot save '{}': the observation has no field '{}'", i, var, path);
+    for (const auto& [var, how] : step.save) {
+      try {
+        vars[var] = oracle::saved_value(obs, how);  // a table stays one: ${var.field}
+      } catch (const std::invalid_argument& e) {
+        out.error = fmt::format("step {}: cannot save '{}': {}", i, var, e.what());
+      }
     }
     out.observations.push_back(std::move(obs));
   }

@@ -1,8 +1,11 @@
 #include "oracle/case_loader.hpp"
+#include "oracle/substitute.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdint>
+#include <stdexcept>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -989,10 +992,128 @@ steps = [
   ASSERT_EQ(r.cases.size(), 1u);
   const auto& steps = r.cases[0].steps;
   ASSERT_EQ(steps.size(), 5u);
-  EXPECT_EQ(steps[2].save, (std::map<std::string, std::string>{{"port", "addr.port"}}));
+  EXPECT_EQ(steps[2].save, (std::map<std::string, Save>{{"port", Save{"addr.port", 0, false}}}));
   EXPECT_FALSE(steps[2].call.contains("save"));
   EXPECT_FALSE(steps[2].call.contains("volatile"));
   EXPECT_EQ(steps[4].call["port"], "${port}");  // resolved at run time
+}
+
+TEST_F(CaseLoaderTest, SaveWithAnOffsetFeedsInjectedFieldsAndLaterMatches) {
+  auto r = load(R"([[case]]
+id = "a.b"
+title = "t"
+claims = ["c"]
+steps = [
+  { op = "inject", frame = [{ layer = "Ether" }, { layer = "IP" }, { layer = "TCP", sport = 20000, dport = 5000, flags = "S", seq = 1000 }] },
+  { op = "expect_packet", match = { TCP = { flags = 18, ack = 1001 } }, save = { isn = "packet.TCP.seq", isn1 = { from = "packet.TCP.seq", add = 1 }, back = { from = "packet.TCP.seq", add = -1 } } },
+  { op = "inject", frame = [{ layer = "Ether" }, { layer = "IP" }, { layer = "TCP", sport = 20000, dport = 5000, flags = "A", seq = 1001, ack = "${isn1}" }] },
+  { op = "expect_packet", match = { TCP = { seq = "${isn1}", ack = "${isn}" } }, expect = { packet = { TCP = { seq = "${isn1}" } } } },
+]
+)");
+  ASSERT_TRUE(r.diagnostics.empty()) << dump(r);
+  ASSERT_EQ(r.cases.size(), 1u);
+  const auto& steps = r.cases[0].steps;
+  EXPECT_EQ(steps[1].save.at("isn"), (Save{"packet.TCP.seq", 0, false}));
+  EXPECT_EQ(steps[1].save.at("isn1"), (Save{"packet.TCP.seq", 1, true}));
+  EXPECT_EQ(steps[1].save.at("back"), (Save{"packet.TCP.seq", -1, true}));
+  EXPECT_FALSE(steps[1].call.contains("save"));
+  // Resolved at run time, to the saved value with its type.
+  const json vars = {{"isn", 4294967295LL}, {"isn1", 0}};
+  const auto inject = substitute(steps[2].call, vars);
+  EXPECT_EQ(inject["frame"][2]["ack"], 0);
+  const auto match = substitute(steps[3].call, vars);
+  EXPECT_EQ(match["match"]["TCP"]["seq"], 0);
+  EXPECT_EQ(match["match"]["TCP"]["ack"], 4294967295LL);
+  EXPECT_EQ(substitute(*steps[3].expect, vars)["packet"]["TCP"]["seq"], 0);
+}
+
+TEST_F(CaseLoaderTest, FieldsOfASavedTableOrArrayAreResolvedAtRunTime) {
+  auto r = load(R"([[case]]
+id = "a.b"
+title = "t"
+claims = ["c"]
+steps = [
+  { op = "expect_packet", match = { TCP = { flags = 18 } }, save = { opts = "packet.TCP.options" } },
+  { op = "inject", frame = [{ layer = "Ether" }, { layer = "IP" }, { layer = "TCP", flags = "A", options = [{ type = "Timestamp", value = [1, "${opts.3.value.0}"] }] }] },
+]
+)");
+  ASSERT_TRUE(r.diagnostics.empty()) << dump(r);
+  const json vars = {{"opts", json::array({json::object(), json::object(), json::object(),
+                                           {{"type", "Timestamp"}, {"value", {77, 1}}}})}};
+  EXPECT_EQ(substitute(r.cases[0].steps[1].call, vars)["frame"][2]["options"][0]["value"], (json{1, 77}));
+  // A name no step saves is still undefined.
+  auto d = only_diag(R"([[case]]
+id = "a.b"
+title = "t"
+claims = ["c"]
+steps = [
+  { op = "expect_packet", match = { TCP = { flags = 18 } }, save = { opts = "packet.TCP.options" } },
+  { op = "inject", frame = [{ layer = "TCP", ack = "${other.3}" }] },
+]
+)");
+  EXPECT_TRUE(has(d.message, "undefined variable '${other.3}'")) << d.message;
+}
+
+TEST_F(CaseLoaderTest, MalformedSaveOffsets) {
+  for (const char* bad : {R"({ isn = { from = "packet.TCP.seq", add = "1" } })",
+                          R"({ isn = { from = "packet.TCP.seq", add = 1.5 } })",
+                          R"({ isn = { from = "packet.TCP.seq" } })",
+                          R"({ isn = { add = 1 } })",
+                          R"({ isn = { from = "packet.TCP.seq", add = 1, times = 2 } })",
+                          R"({ isn = 7 })"}) {
+    SCOPED_TRACE(bad);
+    auto d = only_diag(std::string(R"([[case]]
+id = "a.b"
+title = "t"
+claims = ["c"]
+steps = [
+  { op = "expect_packet", match = { TCP = { flags = 18 } }, save = )") + bad + R"( },
+]
+)");
+    EXPECT_EQ(d.line, 6);
+    EXPECT_TRUE(has(d.message, "save.isn")) << d.message;
+  }
+}
+
+TEST(SavedValue, FieldsAndOffsetsModulo2To32) {
+  const json obs = {{"ret", 0},
+                    {"addr", {{"port", 40000}}},
+                    {"packet", {{"TCP", {{"seq", 4294967295LL}, {"ack", 0}, {"flags", 18}}}, {"IP", {{"src", "192.0.2.1"}}}}}};
+  EXPECT_EQ(saved_value(obs, {"addr.port", 0, false}), 40000);
+  EXPECT_EQ(saved_value(obs, {"packet.IP", 0, false}), (json{{"src", "192.0.2.1"}}));  // a table stays one
+  EXPECT_EQ(saved_value(obs, {"packet.TCP.seq", 1, true}), 0);
+  EXPECT_EQ(saved_value(obs, {"packet.TCP.seq", 0, true}), 4294967295LL);
+  EXPECT_EQ(saved_value(obs, {"packet.TCP.ack", -1, true}), 4294967295LL);
+  EXPECT_EQ(saved_value(obs, {"packet.TCP.ack", 1460, true}), 1460);
+  EXPECT_EQ(saved_value(obs, {"packet.TCP.ack", (std::int64_t{1} << 32) + 5, true}), 5);
+  EXPECT_EQ(saved_value(obs, {"packet.TCP.ack", -(std::int64_t{3} << 32) - 1, true}), 4294967295LL);
+  EXPECT_EQ(saved_value(obs, {"packet.TCP.seq", INT64_MAX, true}), (4294967295LL + INT64_MAX % (1LL << 32)) % (1LL << 32));
+  // An unsigned value, as the decoder may store it.
+  EXPECT_EQ(saved_value(json{{"v", 4294967290ULL}}, {"v", 10, true}), 4);
+  EXPECT_THROW(saved_value(obs, {"packet.TCP.urgptr", 1, true}), std::invalid_argument);  // absent
+  EXPECT_THROW(saved_value(obs, {"packet.IP.src", 1, true}), std::invalid_argument);      // not an integer
+  EXPECT_THROW(saved_value(json{{"v", -1}}, {"v", 1, true}), std::invalid_argument);
+  EXPECT_THROW(saved_value(json{{"v", 1LL << 32}}, {"v", 1, true}), std::invalid_argument);
+  EXPECT_THROW(saved_value(json{{"v", 1.5}}, {"v", 1, true}), std::invalid_argument);
+  EXPECT_THROW(saved_value(obs, {"nothing", 0, false}), std::invalid_argument);
+}
+
+TEST(SavedValue, PathsIndexArrays) {
+  // The TSval of a SYN-ACK, to echo: options[2] is the Timestamp.
+  const json obs = {{"packet",
+                     {{"TCP",
+                       {{"options",
+                         {{{"type", "MSS"}, {"value", 1460}},
+                          {{"type", "SAckOK"}, {"value", ""}},
+                          {{"type", "Timestamp"}, {"value", {4294967295LL, 100}}}}}}}}}};
+  EXPECT_EQ(saved_value(obs, {"packet.TCP.options.2.value.0", 0, false}), 4294967295LL);
+  EXPECT_EQ(saved_value(obs, {"packet.TCP.options.2.value.0", 1, true}), 0);
+  EXPECT_EQ(saved_value(obs, {"packet.TCP.options.0", 0, false}), (json{{"type", "MSS"}, {"value", 1460}}));
+  EXPECT_THROW(saved_value(obs, {"packet.TCP.options.3.value", 0, false}), std::invalid_argument);
+  EXPECT_THROW(saved_value(obs, {"packet.TCP.options.x", 0, false}), std::invalid_argument);
+  EXPECT_THROW(saved_value(obs, {"packet.TCP.options.-1", 0, false}), std::invalid_argument);
+  // Substitution reaches into arrays the same way.
+  EXPECT_EQ(substitute(json("${v.1}"), json{{"v", {7, 8}}}), 8);
 }
 
 TEST_F(CaseLoaderTest, SavedVariableIsNotUsableBeforeItsStep) {

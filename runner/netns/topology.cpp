@@ -404,16 +404,19 @@ void wait_port_forwarding(const NlSock& sk, int ifindex, const std::string& name
   }
 }
 
-void add_dut_address(const NlSock& sk, const TopologyFacts& f, int ifindex) {
+// `addr`/prefix brd dut_bcast on `ifname` (dut_addr on dut0; peer_addr on
+// tst0 with TopologyOptions::tester_address).
+void add_address(const NlSock& sk, const TopologyFacts& f, int ifindex, const std::string& ifname,
+                 const std::string& addr) {
   auto a = checked<RtAddrPtr>(rtnl_addr_alloc(), "rtnl_addr_alloc");
-  auto local = parse_addr(fmt::format("{}/{}", f.dut_addr, f.prefix), AF_INET);
+  auto local = parse_addr(fmt::format("{}/{}", addr, f.prefix), AF_INET);
   auto bcast = parse_addr(f.dut_bcast, AF_INET);
   rtnl_addr_set_ifindex(a.get(), ifindex);
   rtnl_addr_set_family(a.get(), AF_INET);
   nl_check(rtnl_addr_set_local(a.get(), local.get()), "set local address");
   rtnl_addr_set_prefixlen(a.get(), f.prefix);
   nl_check(rtnl_addr_set_broadcast(a.get(), bcast.get()), "set broadcast address");
-  std::string what = fmt::format("add address {}/{} brd {} to {}", f.dut_addr, f.prefix, f.dut_bcast, f.dut_if);
+  std::string what = fmt::format("add address {}/{} brd {} to {}", addr, f.prefix, f.dut_bcast, ifname);
   nl_check(rtnl_addr_add(sk.use(what), a.get(), NLM_F_EXCL), what);
 }
 
@@ -538,7 +541,9 @@ Topology Topology::create(const TopologyOptions& options) {
   const int ifindex = link_ifindex(dut, f.dut_if);
   set_link_up(dut, ifindex, f.dut_if);
   enter_netns(tester_fd.get(), tester_ns, "tester");
-  set_link_up(tester, link_ifindex(tester, f.tester_if), f.tester_if);
+  const int tester_ifindex = link_ifindex(tester, f.tester_if);
+  set_link_up(tester, tester_ifindex, f.tester_if);
+  if (options.tester_address) add_address(tester, f, tester_ifindex, f.tester_if, f.peer_addr);
 
   enter_netns(dut_fd.get(), dut_ns, "DUT");
   if (tap) {
@@ -557,7 +562,7 @@ Topology Topology::create(const TopologyOptions& options) {
     wait_port_forwarding(dut, ifindex, f.dut_if, std::chrono::seconds(3));
   } else {
     // DUT side: address, static neighbours, routes (deliberately no default).
-    add_dut_address(dut, f, ifindex);
+    add_address(dut, f, ifindex, f.dut_if, f.dut_addr);
     if (options.static_neighbours)
       for (const auto& n : f.static_neighbours()) add_permanent_neighbour(dut, ifindex, n.addr, n.mac);
     for (const auto& r : f.routes()) add_route(dut, r.prefix, ifindex, r.gateway.empty() ? nullptr : &r.gateway);

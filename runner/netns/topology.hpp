@@ -69,6 +69,10 @@ struct TopologyOptions {
   // `requires.topology`).  In TAP mode this only tells the stack.
   bool static_neighbours = true;
   DutMode dut = DutMode::kernel;
+  // true: tst0 also gets peer_addr/prefix (brd dut_bcast), so the tester's
+  // kernel can be a TCP or UDP peer of the DUT (bench/). Off for the suite,
+  // whose tester kernel must stay silent (the wire agent speaks for it).
+  bool tester_address = false;
 };
 
 // Move-only owner of one worker's namespaces.  The namespaces are anonymous:

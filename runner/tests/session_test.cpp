@@ -93,6 +93,13 @@ TEST(ImplicitFeatures, OnlyTcpSocketsNeedTcp) {
   EXPECT_EQ(implicit_features(make_case("a", {kUdp, kSetTtl})), std::vector<std::string>{});
   EXPECT_EQ(implicit_features(make_case("b", {kUdp, {{"op", "socket"}, {"type", "SOCK_STREAM"}}})),
             std::vector<std::string>{"tcp"});
+  // An injected TCP segment, but not a TCP header quoted in an ICMP error.
+  const json tcp_frame = {{"op", "inject"},
+                          {"frame", {{{"layer", "Ether"}}, {{"layer", "IP"}}, {{"layer", "TCP"}, {"flags", "S"}}}}};
+  EXPECT_EQ(implicit_features(make_case("d", {tcp_frame})), std::vector<std::string>{"tcp"});
+  const json quoted = {{"op", "inject"},
+                       {"frame", {{{"layer", "IP"}}, {{"layer", "ICMP"}, {"type", 3}}, {{"layer", "IPerror"}}, {{"layer", "TCPerror"}}}}};
+  EXPECT_EQ(implicit_features(make_case("e", {quoted})), std::vector<std::string>{});
   // A type only a run can tell is not guessed.
   EXPECT_EQ(implicit_features(make_case("c", {{{"op", "socket"}, {"type", "${saved.type}"}}})),
             std::vector<std::string>{});

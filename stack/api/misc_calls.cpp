@@ -2,10 +2,12 @@
 // raw_ioctl, dev_ioctl; the answers come from stack/ioctl).
 #include <net/if.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "stack/api/syscalls.hpp"
 #include "stack/api/user_memory.hpp"
+#include "stack/core/tcp_sock.hpp"
 #include "stack/ioctl/socket_ioctl.hpp"
 
 namespace ipc::stack::api {
@@ -15,7 +17,31 @@ constexpr unsigned kPollRdHup = 0x2000;
 constexpr std::size_t kMaxIoctlArg = 256;
 }  // namespace
 
+// tcp_poll. sk_shutdown: the user's shutdowns, RCV_SHUTDOWN from the
+// peer's FIN, both once the connection is done (tcp_done).
+unsigned Syscalls::stream_poll_mask(const core::Socket& s) const {
+  const core::TcpSock& t = *s.tcp;
+  if (t.listening) return t.accept_queue.empty() ? 0 : POLLIN | POLLRDNORM;
+  const auto& c = t.conn;
+  const auto st = c ? c->state() : tcp::State::Closed;
+  const bool rcv_shut = s.shut_rd || (c && c->fin_received());
+  const bool snd_shut = s.shut_wr;
+  unsigned mask = 0;
+  if ((rcv_shut && snd_shut) || st == tcp::State::Closed) mask |= POLLHUP;
+  if (rcv_shut) mask |= POLLIN | POLLRDNORM | kPollRdHup;
+  if (st != tcp::State::SynSent && st != tcp::State::SynReceived) {
+    if (c && c->readable() >= static_cast<std::size_t>(std::max(1, s.sol.rcvlowat))) mask |= POLLIN | POLLRDNORM;
+    // __sk_stream_is_writeable: free space at least half of what is queued.
+    const std::size_t queued = c ? c->unacked_bytes() : 0;  // write_seq - snd_una
+    const std::size_t space = c ? c->send_space() : static_cast<std::size_t>(s.sol.sndbuf);
+    if (snd_shut || space >= queued / 2) mask |= POLLOUT | POLLWRNORM;
+  }
+  if (s.sol.sk_err || !s.errq.empty()) mask |= POLLERR;
+  return mask;
+}
+
 unsigned Syscalls::poll_mask(const core::Socket& s) const {
+  if (s.kind == core::Kind::Tcp) return stream_poll_mask(s);
   unsigned mask = 0;
   if (s.sol.sk_err || !s.errq.empty()) mask |= POLLERR;
   if (s.shut_rd) mask |= kPollRdHup | POLLIN | POLLRDNORM;
@@ -39,6 +65,7 @@ long Syscalls::poll(pollfd* fds, nfds_t n, int timeout_ms) {
     }
     return ready;
   };
+  stack_.run_pending();
   int ready = scan();
   if (!ready && timeout_ms != 0) {
     std::optional<Clock::time_point> deadline;
@@ -56,6 +83,17 @@ long Syscalls::ioctl(int fd, unsigned long request, void* arg) {
   ioctl::SocketIoctlFacts f;
   f.type = s->type;
   if (!s->rx.empty()) f.inq = static_cast<int>(s->rx.front().data.size());
+  if (s->kind == core::Kind::Tcp) {
+    // tcp_ioctl: nothing is queued or unacknowledged during the handshake.
+    const auto& t = *s->tcp;
+    f.listening = t.listening;
+    const auto st = t.conn ? t.conn->state() : tcp::State::Closed;
+    if (t.conn && st != tcp::State::SynSent && st != tcp::State::SynReceived) {
+      f.inq = static_cast<int>(t.conn->readable());
+      f.outq = static_cast<int>(t.conn->unacked_bytes());
+      f.outq_nsd = static_cast<int>(t.conn->unsent_bytes());
+    }
+  }
   if (s->last_rx_wall) {
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(s->last_rx_wall->time_since_epoch()).count();
     f.last_rx_stamp = ioctl::SocketIoctlFacts::Stamp{ns / 1000000000, ns % 1000000000};

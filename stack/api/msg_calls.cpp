@@ -67,6 +67,9 @@ long Syscalls::send_common(core::Socket& s, const void* buf, size_t len, int fla
   }
   std::vector<std::uint8_t> data;
   if (len && read_user(buf, len, data)) return -EFAULT;
+  // tcp_sendmsg ignores msg_name (no Fast Open here) and takes SOL_SOCKET
+  // control messages only (sock_cmsg_send).
+  if (s.kind == core::Kind::Tcp) return stream_send(s, data, flags);
 
   core::SendRequest r;
   r.data = data;
@@ -167,6 +170,23 @@ long Syscalls::recv_common(int fd, core::Socket& s, msghdr& msg, int flags) {
   std::size_t len = 0;
   for (std::size_t i = 0; i < msg.msg_iovlen; ++i) len += msg.msg_iov[i].iov_len;
   const std::int64_t now_ns = ns_since_epoch(std::chrono::system_clock::now());
+  if (s.kind == core::Kind::Tcp && !(flags & MSG_ERRQUEUE)) {
+    // tcp_recvmsg: no address, no IP control messages.
+    std::vector<std::uint8_t> buf(len);
+    const long n = stream_recv(s, buf, flags);
+    if (n < 0) return n;
+    const std::size_t copied = (flags & MSG_TRUNC) ? 0 : static_cast<std::size_t>(n);
+    std::size_t off = 0;
+    for (std::size_t i = 0; i < msg.msg_iovlen && off < copied; ++i) {
+      const std::size_t k = std::min(msg.msg_iov[i].iov_len, copied - off);
+      if (k && copy_to_user(msg.msg_iov[i].iov_base, buf.data() + off, k)) return -EFAULT;
+      off += k;
+    }
+    msg.msg_namelen = 0;
+    msg.msg_controllen = 0;
+    msg.msg_flags = 0;
+    return n;
+  }
   // raw_recvmsg / ping_recvmsg: MSG_OOB is EOPNOTSUPP.
   if ((raw || s.kind == core::Kind::Ping) && (flags & MSG_OOB)) return -EOPNOTSUPP;
   if (flags & MSG_ERRQUEUE) {

@@ -1,5 +1,9 @@
 #include "stack/api/sockaddr_in.hpp"
 
+#include <cerrno>
+
+#include "stack/api/user_memory.hpp"
+
 namespace ipc::stack::api {
 
 SockaddrIn parse_sockaddr(const std::vector<std::uint8_t>& b) {
@@ -18,6 +22,17 @@ std::array<std::uint8_t, kSockaddrInLen> sockaddr_bytes(wire::Ipv4Address addr, 
   out[3] = static_cast<std::uint8_t>(port);
   addr.write(std::span(out).subspan(4));
   return out;
+}
+
+long put_sockaddr(const std::array<std::uint8_t, kSockaddrInLen>& k, void* addr, void* ulen) {
+  int len = 0;
+  if (copy_from_user(&len, ulen, sizeof len)) return -EFAULT;
+  if (len > kSockaddrInLen) len = kSockaddrInLen;
+  if (len < 0) return -EINVAL;
+  if (len && copy_to_user(addr, k.data(), static_cast<std::size_t>(len))) return -EFAULT;
+  const int klen = kSockaddrInLen;
+  if (copy_to_user(ulen, &klen, sizeof klen)) return -EFAULT;
+  return 0;
 }
 
 }  // namespace ipc::stack::api

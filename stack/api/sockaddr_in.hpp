@@ -24,4 +24,8 @@ struct SockaddrIn {
 SockaddrIn parse_sockaddr(const std::vector<std::uint8_t>& bytes);
 std::array<std::uint8_t, kSockaddrInLen> sockaddr_bytes(wire::Ipv4Address addr, std::uint16_t port);
 
+// move_addr_to_user: min(*len, 16) bytes of `k` to `addr`, then 16 to *len.
+// 0, -EFAULT, or -EINVAL for a negative *len.
+long put_sockaddr(const std::array<std::uint8_t, kSockaddrInLen>& k, void* addr, void* len);
+
 }  // namespace ipc::stack::api

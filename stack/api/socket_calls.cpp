@@ -9,6 +9,7 @@
 #include "stack/api/sockaddr_in.hpp"
 #include "stack/api/syscalls.hpp"
 #include "stack/api/user_memory.hpp"
+#include "stack/core/tcp_sock.hpp"
 
 namespace ipc::stack::api {
 
@@ -29,17 +30,6 @@ int addr_from_user(const sockaddr* addr, socklen_t len, std::vector<std::uint8_t
   return read_user(addr, static_cast<std::size_t>(ilen), out);
 }
 
-// move_addr_to_user: copies min(*len, klen) bytes and stores klen.
-long addr_to_user(const std::array<std::uint8_t, kSockaddrInLen>& k, sockaddr* addr, socklen_t* ulen) {
-  int len = 0;
-  if (copy_from_user(&len, ulen, sizeof len)) return -EFAULT;
-  if (len > kSockaddrInLen) len = kSockaddrInLen;
-  if (len < 0) return -EINVAL;
-  if (len && copy_to_user(addr, k.data(), static_cast<std::size_t>(len))) return -EFAULT;
-  const int klen = kSockaddrInLen;
-  if (copy_to_user(ulen, &klen, sizeof klen)) return -EFAULT;
-  return 0;
-}
 }  // namespace
 
 Syscalls::Syscalls(core::Stack& stack, Waiter wait) : stack_(stack), wait_(std::move(wait)) {}
@@ -63,9 +53,11 @@ long Syscalls::socket(int domain, int type, int protocol) {
   s->nonblock = flags & SOCK_NONBLOCK;
   switch (type) {
     case SOCK_STREAM:
-      // TCP is not part of this stack yet (inetsw[SOCK_STREAM] holds only it).
+      // inetsw[SOCK_STREAM] holds TCP only.
       if (protocol != 0 && protocol != IPPROTO_TCP) return -EPROTONOSUPPORT;
-      return -ESOCKTNOSUPPORT;
+      s->protocol = IPPROTO_TCP;
+      s->kind = core::Kind::Tcp;
+      break;
     case SOCK_DGRAM:
       if (protocol == 0 || protocol == IPPROTO_UDP) {
         s->protocol = IPPROTO_UDP;
@@ -94,7 +86,9 @@ long Syscalls::socket(int domain, int type, int protocol) {
       return -ESOCKTNOSUPPORT;
   }
   socket::SocketFacts facts;
-  facts.type = s->kind == core::Kind::Raw ? socket::SockType::Raw : socket::SockType::Dgram;
+  facts.type = s->kind == core::Kind::Raw   ? socket::SockType::Raw
+               : s->kind == core::Kind::Tcp ? socket::SockType::Stream
+                                            : socket::SockType::Dgram;
   facts.protocol = s->protocol;
   // inet_create: sysctl_ip_no_pmtu_disc picks DONT over WANT (initial_ip_options).
   facts.no_pmtu_disc = stack_.sysctls().ip_no_pmtu_disc() != 0;
@@ -134,6 +128,7 @@ long Syscalls::bind(int fd, const sockaddr* addr, socklen_t len) {
   // __inet_bind: AF_UNSPEC passes only with INADDR_ANY.
   if (sin.family != AF_INET && (sin.family != AF_UNSPEC || !sin.addr.is_unspecified())) return -EAFNOSUPPORT;
   if (!stack_.routes().bind_address_ok(sin.addr, nonlocal)) return -EADDRNOTAVAIL;
+  if (s->kind == core::Kind::Tcp) return stack_.tcp_bind(*s, sin.addr, sin.port);
   return stack_.udp_bind(*s, sin.addr, sin.port);
 }
 
@@ -142,9 +137,18 @@ long Syscalls::connect(int fd, const sockaddr* addr, socklen_t len) {
   if (!s) return -EBADF;
   std::vector<std::uint8_t> a;
   if (const int err = addr_from_user(addr, len, a)) return err;
-  // inet_dgram_connect
+  // inet_dgram_connect / inet_stream_connect
   if (static_cast<int>(len) < 2) return -EINVAL;
   const SockaddrIn sin = parse_sockaddr(a);
+  if (s->kind == core::Kind::Tcp) {
+    if (sin.family == AF_UNSPEC) {
+      const int err = stack_.tcp_disconnect(*s);
+      s->tcp->sock_state = err ? core::SockState::Disconnecting : core::SockState::Unconnected;
+      stack_.run_pending();
+      return err;
+    }
+    return stream_connect(*s, sin, static_cast<int>(len));
+  }
   if (sin.family == AF_UNSPEC) {
     if (s->kind == core::Kind::Raw) {
       // __udp_disconnect: the address a connect chose goes, and the
@@ -185,15 +189,19 @@ long Syscalls::connect(int fd, const sockaddr* addr, socklen_t len) {
   return stack_.udp_connect(*s, sin.addr, sin.port);
 }
 
-long Syscalls::listen(int fd, int) {
-  if (!stack_.socket(fd)) return -EBADF;
-  return -EOPNOTSUPP;  // sock_no_listen
+long Syscalls::listen(int fd, int backlog) {
+  core::Socket* s = stack_.socket(fd);
+  if (!s) return -EBADF;
+  if (s->kind != core::Kind::Tcp) return -EOPNOTSUPP;  // sock_no_listen
+  return stack_.tcp_listen(*s, backlog);
 }
 
-long Syscalls::accept4(int fd, sockaddr*, socklen_t*, int flags) {
-  if (!stack_.socket(fd)) return -EBADF;
+long Syscalls::accept4(int fd, sockaddr* addr, socklen_t* len, int flags) {
+  core::Socket* s = stack_.socket(fd);
+  if (!s) return -EBADF;
   if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
-  return -EOPNOTSUPP;  // sock_no_accept
+  if (s->kind != core::Kind::Tcp) return -EOPNOTSUPP;  // sock_no_accept
+  return stream_accept(*s, addr, len, flags);
 }
 
 long Syscalls::getsockname(int fd, sockaddr* addr, socklen_t* len) {
@@ -210,21 +218,34 @@ long Syscalls::getsockname(int fd, sockaddr* addr, socklen_t* len) {
     // inet_getname: inet_rcv_saddr and inet_sport (the echo ident).
     a = s->raw_local;
     port = s->ping_ident;
+  } else if (s->kind == core::Kind::Tcp) {
+    if (const auto* e = stack_.tcp_table().entry(s->id)) {
+      // inet_rcv_saddr and inet_sport (kept after an autobound port is released).
+      a = e->local_addr;
+      port = e->sport;
+    }
   } else if (const auto* b = stack_.udp_binding(*s)) {
     a = b->local_addr;
     port = b->local_port;
   }
-  return addr_to_user(sockaddr_bytes(a, port), addr, len);
+  return put_sockaddr(sockaddr_bytes(a, port), addr, len);
 }
 
 long Syscalls::getpeername(int fd, sockaddr* addr, socklen_t* len) {
   core::Socket* s = stack_.socket(fd);
   if (!s) return -EBADF;
+  if (s->kind == core::Kind::Tcp) {
+    // inet_getname: ENOTCONN without a peer port, or in CLOSE or SYN_SENT.
+    const auto& c = s->tcp->conn;
+    if (!c || c->state() == tcp::State::Closed || c->state() == tcp::State::SynSent) return -ENOTCONN;
+    const auto& ep = c->endpoints();
+    return put_sockaddr(sockaddr_bytes(ep.remote, ep.remote_port), addr, len);
+  }
   // inet_getname: no destination port means not connected (a raw socket
   // keeps the port its connect() named).
   const bool connected = s->kind == core::Kind::Raw ? s->raw_peer.has_value() : s->connected;
   if (!connected || s->peer_port == 0) return -ENOTCONN;
-  return addr_to_user(sockaddr_bytes(s->peer, s->peer_port), addr, len);
+  return put_sockaddr(sockaddr_bytes(s->peer, s->peer_port), addr, len);
 }
 
 long Syscalls::shutdown(int fd, int how) {
@@ -232,6 +253,11 @@ long Syscalls::shutdown(int fd, int how) {
   if (!s) return -EBADF;
   // inet_shutdown: how is 0..2.
   if (how < SHUT_RD || how > SHUT_RDWR) return -EINVAL;
+  if (s->kind == core::Kind::Tcp) {
+    const int err = stack_.tcp_shutdown(*s, how);
+    stack_.run_pending();
+    return err;
+  }
   const bool connected = s->kind == core::Kind::Raw ? s->raw_peer.has_value() : s->connected;
   if (how != SHUT_WR) s->shut_rd = true;
   if (how != SHUT_RD) s->shut_wr = true;
@@ -243,6 +269,7 @@ long Syscalls::shutdown(int fd, int how) {
 long Syscalls::close(int fd) {
   if (!stack_.socket(fd)) return -EBADF;
   stack_.close_socket(fd);
+  stack_.run_pending();
   return 0;
 }
 

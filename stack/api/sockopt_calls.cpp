@@ -10,25 +10,44 @@
 #include "stack/api/syscalls.hpp"
 #include "stack/api/user_memory.hpp"
 #include "stack/mcast/mcast_sockopt.hpp"
+#include "stack/core/tcp_sock.hpp"
 #include "stack/socket/ip_sockopt_names.hpp"
+#include "stack/tcp/tcp_sockopt.hpp"
 
 namespace ipc::stack::api {
 
 namespace {
-constexpr int kSolSocket = 1, kSolIp = 0, kSolUdp = 17, kSolRaw = 255;
+constexpr int kSolSocket = 1, kSolIp = 0, kSolTcp = 6, kSolUdp = 17, kSolRaw = 255;
 constexpr int kUdpCork = 1, kUdpEncap = 100, kUdpNoCheck6Tx = 101, kUdpNoCheck6Rx = 102, kUdpSegment = 103,
               kUdpGro = 104;
 constexpr int kIcmpFilter = 1;
 constexpr std::size_t kMaxOptBuffer = 65536;
 
+socket::SockType sock_type(const core::Socket& s) {
+  if (s.kind == core::Kind::Raw) return socket::SockType::Raw;
+  return s.kind == core::Kind::Tcp ? socket::SockType::Stream : socket::SockType::Dgram;
+}
+
 socket::SocketFacts ip_facts(core::Stack& st, const core::Socket& s) {
   socket::SocketFacts f;
-  f.type = s.kind == core::Kind::Raw ? socket::SockType::Raw : socket::SockType::Dgram;
+  f.type = sock_type(s);
   f.protocol = s.protocol;
   f.connected = s.kind == core::Kind::Raw ? s.raw_peer.has_value() : s.connected;
   f.path_mtu = s.cached_path_mtu;
   if (s.kind == core::Kind::Udp)
     if (const auto* b = st.udp_binding(s)) f.local_port = b->local_port;
+  if (s.kind == core::Kind::Tcp) {
+    // A connection's route is its sk_dst_cache (IP_MTU reads it).
+    // tcp_done keeps sk_dst_cache; tcp_disconnect drops it (the connection goes).
+    f.connected = s.tcp->conn != nullptr;
+    f.path_mtu = f.connected ? st.tcp_path_mtu(s) : 0;
+    if (const auto* e = st.tcp_table().entry(s.id)) {
+      f.local_port = e->local_port;
+      e->local_addr.write(f.rcv_saddr);
+    }
+    f.mc_index = s.mc.mc_index;
+    f.rcv_tos = s.tcp->rcv_tos;
+  }
   f.default_ttl = st.sysctls().ip_default_ttl();
   f.no_pmtu_disc = st.sysctls().ip_no_pmtu_disc() != 0;
   f.cap_net_admin = st.caps().net_admin;
@@ -47,13 +66,29 @@ sol_socket::SolSocketFacts sol_facts(core::Stack& st, const core::Socket& s) {
   f.protocol = s.protocol;
   f.cap_net_admin = st.caps().net_admin;
   f.cap_net_raw = st.caps().net_raw;
+  f.listening = s.kind == core::Kind::Tcp && s.tcp->listening;
   for (const auto& i : st.routes().interfaces()) f.devices.push_back({i.index, i.name});
+  return f;
+}
+
+tcp::SockoptFacts tcp_facts(const core::Stack& st, const core::Socket& s) {
+  tcp::SockoptFacts f;
+  const auto& t = *s.tcp;
+  const auto state = t.conn ? t.conn->state() : tcp::State::Closed;
+  f.closed_or_listening = t.listening || state == tcp::State::Closed;
+  if (t.conn && state != tcp::State::Closed) f.mss_cache = t.conn->mss();
+  const auto set = st.tcp_settings();
+  f.sysctl_syn_retries = set.syn_retries;
+  f.sysctl_keepalive_time_s = set.keepalive_time_s;
+  f.sysctl_keepalive_intvl_s = set.keepalive_intvl_s;
+  f.sysctl_keepalive_probes = set.keepalive_probes;
+  f.sysctl_fin_timeout_s = set.fin_timeout_s;
   return f;
 }
 
 mcast::McastSockFacts mc_facts(const core::Socket& s) {
   mcast::McastSockFacts f;
-  f.type = s.kind == core::Kind::Raw ? socket::SockType::Raw : socket::SockType::Dgram;
+  f.type = sock_type(s);
   f.bound_dev_if = s.sol.bound_dev_if;
   return f;
 }
@@ -89,7 +124,16 @@ long Syscalls::setsockopt(int fd, int level, int name, const void* value, sockle
   if (level == kSolSocket) {
     const auto sr = sol_socket::sol_setsockopt(s->sol, sol_facts(stack_, *s), name, buf, optlen);
     if (sr.err == 0) stack_.sync_port_options(*s);
+    if (sr.err == 0 && s->kind == core::Kind::Tcp) stack_.tcp_sync_options(*s);
     return -sr.err;
+  }
+  if (s->kind == core::Kind::Tcp && level == kSolTcp) {
+    auto& t = *s->tcp;
+    tcp::Options& o = t.conn ? t.conn->options() : t.opts;
+    const auto tr = tcp::tcp_setsockopt(o, name, buf, optlen);
+    if (t.conn) t.opts = o;
+    stack_.tcp_sync_options(*s);
+    return -tr.err;
   }
   if (s->kind == core::Kind::Udp && (level == kSolUdp || level == IPPROTO_UDPLITE)) {
     // udp_lib_setsockopt
@@ -121,6 +165,7 @@ long Syscalls::setsockopt(int fd, int level, int name, const void* value, sockle
     if (name == socket::ipopt::kTos) s->sol.priority = s->ip.sk_priority;
     if (name == socket::ipopt::kOptions) s->ip_options_set = true;
   }
+  if (r.err == 0 && s->kind == core::Kind::Tcp) stack_.tcp_sync_options(*s);
   return -r.err;
 }
 
@@ -133,6 +178,10 @@ long Syscalls::getsockopt(int fd, int level, int name, void* value, socklen_t* l
   if (level == kSolSocket) {
     auto sr = sol_socket::sol_getsockopt(s->sol, sol_facts(stack_, *s), name, len);
     r = {sr.err, std::move(sr.value), sr.optlen};
+  } else if (s->kind == core::Kind::Tcp && level == kSolTcp) {
+    const auto& t = *s->tcp;
+    auto tr = tcp::tcp_getsockopt(t.conn ? t.conn->options() : t.opts, tcp_facts(stack_, *s), name, len);
+    r = {tr.err, std::move(tr.value), tr.optlen};
   } else if (s->kind == core::Kind::Udp && (level == kSolUdp || level == IPPROTO_UDPLITE)) {
     if (len < 0) return -EINVAL;
     return -ENOPROTOOPT;

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "stack/api/sockaddr_in.hpp"
 #include "stack/core/stack.hpp"
 
 namespace ipc::stack::api {
@@ -56,6 +57,12 @@ class Syscalls {
                    const void* control, size_t controllen);
   long recv_common(int fd, core::Socket& s, msghdr& msg, int flags);
   unsigned poll_mask(const core::Socket& s) const;
+  unsigned stream_poll_mask(const core::Socket& s) const;
+  // Stream sockets (stream_calls.cpp).
+  long stream_connect(core::Socket& s, const SockaddrIn& sin, int addrlen);
+  long stream_accept(core::Socket& listener, sockaddr* addr, socklen_t* len, int flags);
+  long stream_send(core::Socket& s, std::span<const std::uint8_t> data, int flags);
+  long stream_recv(core::Socket& s, std::span<std::uint8_t> out, int flags);
   long caps_raw_or(long without, long with) const;
 
   core::Stack& stack_;

@@ -14,7 +14,7 @@
 namespace ipc::stack::core {
 
 namespace {
-constexpr std::uint8_t kProtoIcmp = 1, kProtoUdp = 17;
+constexpr std::uint8_t kProtoIcmp = 1, kProtoTcp = 6, kProtoUdp = 17;
 constexpr std::uint8_t kOriginIcmp = 2;  // SO_EE_ORIGIN_ICMP
 }  // namespace
 
@@ -210,6 +210,8 @@ void Stack::deliver_received_icmp_error(const icmp::ReceivedIcmpError& e, int if
       queue(*s, *se, icmp::errqueue_payload(e, icmp::SocketKind::kUdp), q.dest_port());
     }
     report(*s, se->err);
+  } else if (q.protocol == kProtoTcp) {
+    tcp_icmp_error(e, ifindex);
   } else if (q.protocol == kProtoIcmp) {
     // ping_err: the ping socket whose port is the quoted echo identifier.
     if (q.icmp_type() != 8) return;  // ICMP_ECHO

@@ -14,7 +14,7 @@
 namespace ipc::stack::core {
 
 namespace {
-constexpr std::uint8_t kProtoIcmp = 1, kProtoIgmp = 2, kProtoUdp = 17;
+constexpr std::uint8_t kProtoIcmp = 1, kProtoIgmp = 2, kProtoTcp = 6, kProtoUdp = 17;
 constexpr int kLoopbackIndex = 1;
 }  // namespace
 
@@ -213,6 +213,7 @@ void Stack::ip_local_deliver(std::vector<std::uint8_t> packet, int ifindex) {
   switch (proto) {
     case kProtoIcmp: icmp_input(packet, ifindex); return;
     case kProtoUdp: udp_input(packet, ifindex); return;
+    case kProtoTcp: tcp_input(packet, ifindex); return;
     case kProtoIgmp: return;
     default:
       // ip_protocol_deliver_rcu: no handler and no raw socket -> protocol

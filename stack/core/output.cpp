@@ -6,6 +6,7 @@
 #include <random>
 
 #include "stack/core/stack.hpp"
+#include "stack/core/tcp_sock.hpp"
 #include "stack/ipv4/options_build.hpp"
 #include "stack/ipv4/output.hpp"
 #include "stack/socket/ip_sockopt_names.hpp"
@@ -97,6 +98,7 @@ std::uint16_t Stack::pick_ident(const OutputArgs& a, bool df) {
   if (a.sock) {
     if (a.sock->kind == Kind::Udp && a.sock->connected) peer = a.sock->peer;
     if (a.sock->kind == Kind::Raw && a.sock->raw_peer && !a.sock->raw_peer->is_unspecified()) peer = *a.sock->raw_peer;
+    if (a.sock->kind == Kind::Tcp && a.sock->tcp && a.sock->tcp->conn) peer = a.sock->tcp->conn->endpoints().remote;
   }
   if (peer) {
     auto it = inet_ids_.find(a.sock->id);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -55,7 +56,9 @@ struct QueuedError {
   std::size_t truesize = 0;    // what it charges to the receive buffer (set by queue_error)
 };
 
-enum class Kind { Udp, Raw, Unsupported, Ping };  // Ping: SOCK_DGRAM + IPPROTO_ICMP
+enum class Kind { Udp, Raw, Unsupported, Ping, Tcp };  // Ping: SOCK_DGRAM + IPPROTO_ICMP
+
+struct TcpSock;  // stack/core/tcp_sock.hpp
 
 struct Socket {
   int type = 0;      // SOCK_DGRAM, SOCK_RAW, SOCK_STREAM (without flag bits)
@@ -90,6 +93,9 @@ struct Socket {
   // 0 then, and raw_sendmsg with IP_HDRINCL refuses to send (EINVAL).
   bool ip_options_set = false;
   mcast::McastSocketState mc;  // memberships, IP_MULTICAST_IF, IP_UNICAST_IF
+
+  // TCP: the connection, or the listener's queues (tcp_sock.hpp).
+  std::shared_ptr<TcpSock> tcp;
 
   std::deque<Datagram> rx;
   std::size_t rx_bytes = 0;

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "stack/core/tcp_sock.hpp"
 #include "stack/socket/ip_sockopt_names.hpp"
 #include "stack/wire/arp.hpp"
 #include "stack/wire/ethernet.hpp"
@@ -14,6 +15,7 @@ namespace {
 constexpr int kLoopbackIndex = 1;
 constexpr int kLoopbackMtu = 65536;
 constexpr std::uint64_t kNeighbourSeed = 0x1b2c3d4e;
+constexpr std::uint64_t kTcpSeed = 0x7c9d3a51;
 
 Ipv4Address prefix_broadcast(Ipv4Address a, int len) {
   const std::uint32_t host = len >= 32 ? 0 : (0xffffffffu >> len);
@@ -39,6 +41,10 @@ void Stack::apply_sysctls() {
   const auto range = sysctl_.ip_local_port_range();
   pc.local_port_range = {static_cast<std::uint16_t>(range.low), static_cast<std::uint16_t>(range.high)};
   pc.unprivileged_port_start = static_cast<std::uint32_t>(sysctl_.ip_unprivileged_port_start());
+  tcp_table_.config().local_port_range = pc.local_port_range;
+  tcp_table_.config().unprivileged_port_start = pc.unprivileged_port_start;
+  tcp_table_.sysctls().ip_autobind_reuse = sysctl_.integer("net/ipv4/ip_autobind_reuse") != 0;
+  tcp_settings_ = read_tcp_settings();  // in place: connections hold a reference
   ipv4::Reassembler::Limits limits;
   limits.high_thresh = static_cast<std::size_t>(sysctl_.ipfrag_high_thresh());
   limits.low_thresh = static_cast<std::size_t>(sysctl_.ipfrag_low_thresh());
@@ -71,6 +77,8 @@ void Stack::rebuild_tables(Clock::time_point now) {
   ipin_ = std::make_unique<ipv4::Ipv4Input>();
   icmp_limiter_.reset();
   ports_ = udp::PortTable{};
+  tcp_table_ = tcp::TcpTable{};
+  tcp_seed_ = kTcpSeed;  // connections after a reset draw the same ISNs (the fuzzer's seeds rely on it)
   flush_pmtu();
   inet_ids_.clear();
   loopback_.clear();
@@ -81,6 +89,8 @@ void Stack::rebuild_tables(Clock::time_point now) {
 void Stack::reset(Clock::time_point now) {
   now_ = now;
   sockets_.clear();
+  tcp_orphans_.clear();
+  tcp_index_.clear();
   sysctl_.reset();
   caps_ = Capabilities{};
   rebuild_tables(now);
@@ -91,9 +101,13 @@ int Stack::open_socket(std::unique_ptr<Socket> s) {
   // from 3 (get_unused_fd_flags).
   int fd = 3;
   while (sockets_.contains(fd)) ++fd;
-  s->id = next_socket_id_++;
+  // A child that accept() returns keeps the id the TCP table knows it by.
+  const bool fresh = s->id == 0;
+  if (fresh) s->id = next_socket_id_++;
   if (s->kind == Kind::Udp) ports_.open(s->id);
+  Socket* raw = s.get();
   sockets_.emplace(fd, std::move(s));
+  if (fresh && raw->kind == Kind::Tcp) tcp_open(*raw);
   return fd;
 }
 
@@ -108,6 +122,12 @@ void Stack::close_socket(int fd) {
   mcast::drop_socket(*mcast_, it->second->mc, now_);
   flush_igmp();
   if (it->second->kind == Kind::Udp) ports_.close(it->second->id);
+  if (it->second->kind == Kind::Tcp) {
+    auto s = std::move(it->second);
+    sockets_.erase(it);
+    tcp_close(std::move(s));
+    return;
+  }
   sockets_.erase(it);
 }
 
@@ -132,11 +152,14 @@ void Stack::advance(Clock::time_point now) {
   mcast_->on_timer(now);
   flush_igmp();
   for (auto& ev : ipin_->expire(now)) reassembly_timeout(ev);
+  tcp_timers();
+  run_pending();
 }
 
 std::optional<Clock::time_point> Stack::next_deadline() const {
   std::optional<Clock::time_point> best;
-  for (auto d : {neighbours_->next_deadline(), ipin_->reassembler().next_deadline(), mcast_->next_deadline()})
+  for (auto d : {neighbours_->next_deadline(), ipin_->reassembler().next_deadline(), mcast_->next_deadline(),
+                 tcp_next_deadline()})
     if (d && (!best || *d < *best)) best = d;
   return best;
 }

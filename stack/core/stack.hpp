@@ -27,6 +27,8 @@
 #include "stack/link/neighbour_cache.hpp"
 #include "stack/mcast/mcast_membership.hpp"
 #include "stack/sysctl/sysctl_table.hpp"
+#include "stack/tcp/connection.hpp"
+#include "stack/tcp/tcp_table.hpp"
 #include "stack/udp/port_table.hpp"
 
 namespace ipc::stack::core {
@@ -50,6 +52,10 @@ struct SendRequest {
   Ipv4Address spec_src;  // IP_PKTINFO ipi_spec_dst
   std::optional<socket::CompiledIpOptions> options;
 };
+
+// The port tables' copy of a socket's SO_REUSEADDR, SO_REUSEPORT,
+// SO_BINDTODEVICE, IP_BIND_ADDRESS_NO_PORT and IP_LOCAL_PORT_RANGE.
+udp::SocketOptions port_options(const Socket& s);
 
 class Stack {
  public:
@@ -115,6 +121,33 @@ class Stack {
   void flush_igmp();
   const udp::Binding* udp_binding(const Socket&) const;
 
+  // TCP (tcp.cpp, tcp_input.cpp, tcp_output.cpp): the socket calls after
+  // the syscall edge's checks. Negative errno on failure.
+  void tcp_open(Socket&);                                    // tcp_v4_init_sock
+  int tcp_bind(Socket&, Ipv4Address, std::uint16_t port);    // __inet_bind
+  int tcp_listen(Socket&, int backlog);                      // inet_listen
+  // tcp_v4_connect: route, source address, port, SYN. Returns 0 once the
+  // SYN is out (the caller waits for the handshake) or -errno.
+  int tcp_connect(Socket&, Ipv4Address, std::uint16_t port);
+  int tcp_disconnect(Socket&);                               // connect(AF_UNSPEC): tcp_disconnect
+  // inet_csk_accept: the oldest established child, or null.
+  std::unique_ptr<Socket> tcp_accept(Socket& listener);
+  int install_socket(std::unique_ptr<Socket> s);             // a child that accept() returns: its descriptor
+  // tcp_sendmsg_locked / tcp_recvmsg_locked for what fits now: bytes, or -errno.
+  long tcp_send(Socket&, std::span<const std::uint8_t> data, int flags);
+  long tcp_recv(Socket&, std::span<std::uint8_t> out, int flags);
+  int tcp_shutdown(Socket&, int how);                        // inet_shutdown -> tcp_shutdown
+  const tcp::TcpTable& tcp_table() const { return tcp_table_; }
+  // The namespace's net.ipv4.tcp_*, as connections read them (they keep a
+  // reference: apply_sysctls refreshes it in place).
+  const tcp::Settings& tcp_settings() const { return tcp_settings_; }
+  // SOL_SOCKET and IPPROTO_TCP options into the engine's and the table's copies.
+  void tcp_sync_options(Socket&);
+  // sk_err of a TCP socket, taken (SO_ERROR) or looked at.
+  int tcp_take_error(Socket&);
+  // IP_MTU of a connected stream: dst_mtu of its route now.
+  int tcp_path_mtu(const Socket&) const;
+
   // Raw (raw.cpp).
   long raw_send(Socket&, const SendRequest&);
 
@@ -178,6 +211,35 @@ class Stack {
   void ip_input(std::span<const std::uint8_t> packet, int ifindex, bool link_broadcast, bool link_multicast);
   void ip_local_deliver(std::vector<std::uint8_t> packet, int ifindex);
   void udp_input(const std::vector<std::uint8_t>& packet, int ifindex);
+  void tcp_input(const std::vector<std::uint8_t>& packet, int ifindex);
+  // A SYN for a listener: a child in SYN_RECEIVED on its request queue.
+  void tcp_new_child(Socket& listener, const wire::TcpRepr& syn, Ipv4Address src, Ipv4Address dst,
+                     std::uint8_t ip_tos, std::uint8_t ip_ttl, int ifindex);
+  // tcp_v4_send_reset for a segment no socket takes.
+  void tcp_send_reset(const wire::TcpRepr& seg, Ipv4Address src, Ipv4Address dst, std::uint8_t tos);
+  // Sends what the socket's connection queued, then moves it between queues
+  // as its state says (established child -> accept queue; closed orphan ->
+  // gone).
+  // from_time_wait: the connection was in TIME_WAIT before the event, so
+  // what it sends comes from the minisock (the control socket's path).
+  void tcp_flush(Socket& s, bool from_time_wait = false);
+  bool tw_reply_ = false;
+  std::uint8_t rx_tos_ = 0;  // the TOS of the segment being processed (replies echo it)
+  void tcp_transmit(Socket& s, const tcp::OutSegment& seg);
+  void tcp_after_change(Socket& s);
+  void tcp_destroy(std::uint64_t id);                        // forget a socket the user no longer holds
+  void tcp_close(std::unique_ptr<Socket> s);                 // close(2) of a TCP descriptor
+  void tcp_timers();
+  std::optional<Clock::time_point> tcp_next_deadline() const;
+  // tcp_v4_err: an ICMP error quoting one of our segments.
+  void tcp_icmp_error(const icmp::ReceivedIcmpError& e, int ifindex);
+  void tcp_sync_table_options(Socket& s);
+  tcp::TcpTable tcp_table_;
+  tcp::Settings tcp_settings_;
+  tcp::Settings read_tcp_settings() const;
+  std::map<std::uint64_t, Socket*> tcp_index_;               // every TCP socket in the table, by id
+  std::map<std::uint64_t, std::unique_ptr<Socket>> tcp_orphans_;  // closed, still finishing
+  std::uint64_t tcp_seed_ = 0x7c9d3a51;
   bool raw_input(const std::vector<std::uint8_t>& packet, int ifindex);
   void icmp_input(const std::vector<std::uint8_t>& packet, int ifindex);
   void icmp_send_error(const std::vector<std::uint8_t>& offending, std::uint8_t type, std::uint8_t code,

@@ -79,7 +79,7 @@ int Stack::raw_connect(Socket& s, Ipv4Address addr) {
   return 0;
 }
 
-void Stack::sync_port_options(Socket& s) {
+udp::SocketOptions port_options(const Socket& s) {
   udp::SocketOptions o;
   o.bind_address_no_port = s.ip.bind_address_no_port;
   o.port_range_low = static_cast<std::uint16_t>(s.ip.local_port_range & 0xffff);
@@ -87,8 +87,10 @@ void Stack::sync_port_options(Socket& s) {
   o.reuse_addr = s.sol.reuseaddr;
   o.reuse_port = s.sol.reuseport;
   o.bound_dev_if = s.sol.bound_dev_if;
-  ports_.set_options(s.id, o);
+  return o;
 }
+
+void Stack::sync_port_options(Socket& s) { ports_.set_options(s.id, port_options(s)); }
 
 int Stack::udp_disconnect(Socket& s) {
   ports_.disconnect(s.id);

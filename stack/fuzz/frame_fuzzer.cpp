@@ -1,7 +1,9 @@
 // libFuzzer target: every input is one Ethernet frame for dut0 of a single
 // long-lived Stack with the suite's topology (stack/core/config.hpp) and a
 // few sockets open, so that frames reach UDP and raw delivery, the error
-// queue, IP options, reassembly and multicast. The clock moves on with each
+// queue, IP options, reassembly, multicast and TCP (a listener and an
+// established connection, tcp_fixture.hpp; accepted connections are read,
+// written to and shut down as inputs come). The clock moves on with each
 // input (and jumps now and then) so that ARP and reassembly timers fire.
 //
 // Every frame the stack sends is checked with the stack/wire views: a frame
@@ -21,6 +23,8 @@
 #include <cstring>
 #include <memory>
 #include <span>
+#include <utility>
+#include <vector>
 
 #include "stack/core/config.hpp"
 #include "stack/core/stack.hpp"
@@ -34,6 +38,8 @@
 
 #if IPCONFORM_FUZZ_WITH_API
 #include "stack/api/syscalls.hpp"
+#include "stack/fuzz/tcp_fixture.hpp"
+#include "stack/wire/tcp.hpp"
 #else
 #include "stack/mcast/mcast_sockopt.hpp"
 #include "stack/sol_socket/sol_sockopt.hpp"
@@ -90,6 +96,13 @@ void check_transport(const wire::Ipv4Packet& ip, std::span<const std::uint8_t> f
       if (!igmp) malformed("IGMP header", frame);
       if (!igmp->verify_checksum()) malformed("IGMP checksum", frame);
       if (!wire::IgmpRepr::parse(*igmp)) malformed("IGMP message", frame);
+      break;
+    }
+    case 6: {
+      auto tcp = wire::TcpPacket::check(payload);
+      if (!tcp) malformed("TCP header", frame);
+      if (!tcp->verify_checksum(ip.src(), ip.dst())) malformed("TCP checksum", frame);
+      if (!wire::TcpRepr::parse(*tcp, ip.src(), ip.dst())) malformed("TCP segment", frame);
       break;
     }
     case 17: {
@@ -153,7 +166,12 @@ class Harness {
   Harness()
       : config_(suite_config()),
         now_(Clock::time_point{} + std::chrono::hours(1)),
-        stack_(config_, [this](std::span<const std::uint8_t> f) { check_output(f, config_.mac); }, now_)
+        stack_(config_,
+               [this](std::span<const std::uint8_t> f) {
+                 check_output(f, config_.mac);
+                 if (capture_) sent_.emplace_back(f.begin(), f.end());
+               },
+               now_)
 #if IPCONFORM_FUZZ_WITH_API
         ,
         sys_(stack_, [](const std::function<bool()>& ready, std::optional<Clock::time_point>) { return ready(); })
@@ -224,11 +242,46 @@ class Harness {
     if (rawudp < 0) setup_failed("socket(SOCK_RAW, IPPROTO_UDP)", 0);
     set_int(static_cast<int>(rawudp), IPPROTO_IP, IP_RECVOPTS);
     fds_.push_back(static_cast<int>(rawudp));
+
+    // TCP: a listener and an established client (tcp_fixture.hpp).
+    capture_ = true;
+    auto tcp = fuzz::open_tcp(stack_, sys_, [this] { return std::exchange(sent_, {}); }, now_);
+    capture_ = false;
+    sent_.clear();
+    if (!tcp) setup_failed("the TCP sockets", 0);
+    tcp_ = *tcp;
+    accepted_.clear();
+  }
+
+  // TCP: accept what completed (closing the oldest beyond a few), read
+  // everything, and now and then write or close, so that input meets
+  // connections in every state.
+  void drive_tcp() {
+    for (;;) {
+      const long fd = sys_.accept4(tcp_.listener, nullptr, nullptr, SOCK_NONBLOCK);
+      if (fd < 0) break;
+      accepted_.push_back(static_cast<int>(fd));
+      if (accepted_.size() > 4) {
+        sys_.close(accepted_.front());
+        accepted_.erase(accepted_.begin());
+      }
+    }
+    std::vector<int> conns = accepted_;
+    conns.push_back(tcp_.client);
+    for (int fd : conns)
+      while (sys_.recvfrom(fd, data_.data(), data_.size(), MSG_DONTWAIT, nullptr, nullptr) > 0) {
+      }
+    if (inputs_ % 16 == 0)
+      for (int fd : conns) (void)sys_.sendto(fd, data_.data(), 100 + inputs_ % 3000, MSG_DONTWAIT | MSG_NOSIGNAL, nullptr, 0);
+    if (inputs_ % 256 == 255 && !accepted_.empty()) {
+      (void)sys_.shutdown(accepted_.back(), SHUT_WR);
+    }
   }
 
   // Reads everything queued, through recvmsg with control messages, so the
   // receive side (cmsg building, the error queue) runs too.
   void drain() {
+    drive_tcp();
     for (int fd : fds_)
       for (int flags : {int{MSG_DONTWAIT}, MSG_DONTWAIT | MSG_ERRQUEUE})
         for (int i = 0; i < 64; ++i) {
@@ -289,6 +342,7 @@ class Harness {
   }
 
   void drain() {
+    drive_tcp();
     for (int fd : fds_)
       if (core::Socket* s = stack_.socket(fd)) {
         s->rx.clear();
@@ -308,11 +362,15 @@ class Harness {
   core::Stack stack_;
 #if IPCONFORM_FUZZ_WITH_API
   api::Syscalls sys_;
-  std::array<std::uint8_t, 2048> data_{};
+  std::array<std::uint8_t, 4096> data_{};
+  fuzz::TcpSockets tcp_;
+  std::vector<int> accepted_;
   alignas(cmsghdr) std::array<std::uint8_t, 1024> control_{};
 #endif
   std::vector<int> fds_;
   unsigned inputs_ = 0;
+  bool capture_ = false;                       // keep what the stack sends (set-up only)
+  std::vector<std::vector<std::uint8_t>> sent_;
 };
 
 }  // namespace

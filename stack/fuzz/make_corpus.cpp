@@ -4,7 +4,10 @@
 // stack's own wire types.
 //
 //   ipconform-fuzz-corpus DIR
+#include <chrono>
 #include <cstdio>
+#include <optional>
+#include <utility>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -15,6 +18,8 @@
 #include "stack/wire/igmp.hpp"
 #include "stack/wire/ipv4.hpp"
 #include "stack/wire/udp.hpp"
+#include "stack/core/tests/suite_config.hpp"
+#include "stack/fuzz/tcp_fixture.hpp"
 
 namespace {
 
@@ -115,6 +120,58 @@ int main(int argc, char** argv) {
   // host that is not a static neighbour.
   write("arp_request", frame(MacAddress::broadcast(), ethertype::kArp, make_arp(arp::kOpRequest, kPeer, MacAddress{})));
   write("arp_reply", frame(kDutMac, ethertype::kArp, make_arp(arp::kOpReply, Ipv4Address(192, 0, 2, 3), kDutMac)));
+
+  // TCP (tcp_fixture.hpp): a stack like the fuzzer's tells the client's ISN.
+  std::optional<ipc::stack::fuzz::TcpSockets> tcp;
+  {
+    using namespace ipc::stack;
+    const auto now = core::Clock::time_point{} + std::chrono::hours(1);
+    std::vector<fuzz::Frame> sent;
+    core::Stack stack(core::testing::suite_config(),
+                      [&](std::span<const std::uint8_t> f) { sent.emplace_back(f.begin(), f.end()); }, now);
+    api::Syscalls sys(stack, [](const std::function<bool()>& ready, std::optional<core::Clock::time_point>) {
+      return ready();
+    });
+    tcp = fuzz::open_tcp(stack, sys, [&] { return std::exchange(sent, {}); }, now);
+  }
+  if (!tcp) {
+    std::fprintf(stderr, "cannot set up the TCP sockets\n");
+    return 1;
+  }
+  using ipc::stack::fuzz::kPeerIsn;
+  auto seg = [&](std::uint16_t dport, std::uint32_t seq, std::uint32_t ack, std::uint8_t flags) {
+    TcpRepr t;
+    t.src_port = dport == ipc::stack::fuzz::kClientPort ? ipc::stack::fuzz::kPeerPort : 40000;
+    t.dst_port = dport;
+    t.seq = seq;
+    t.ack = ack;
+    t.flags = flags;
+    t.window = 64240;
+    return t;
+  };
+  namespace tf = tcp::flag;
+  const std::uint16_t listen_port = ipc::stack::fuzz::kListenPort, client = ipc::stack::fuzz::kClientPort;
+  TcpRepr syn = seg(listen_port, 1000, 0, tf::kSyn);
+  syn.mss = 1460;
+  syn.sack_permitted = true;
+  syn.timestamps = TcpTimestamps{100, 0};
+  syn.window_scale = 7;
+  write("tcp_syn", ipc::stack::fuzz::peer_tcp_frame(syn));
+  write("tcp_syn_closed", ipc::stack::fuzz::peer_tcp_frame(seg(7999, 1000, 0, tf::kSyn)));
+  write("tcp_ack_listener", ipc::stack::fuzz::peer_tcp_frame(seg(listen_port, 1001, 5, tf::kAck)));
+  const std::uint32_t rcv = kPeerIsn + 1, snd = tcp->dut_isn + 1;
+  TcpRepr data = seg(client, rcv, snd, tf::kAck | tf::kPsh);
+  data.payload = hello;
+  write("tcp_data", ipc::stack::fuzz::peer_tcp_frame(data));
+  TcpRepr ooo = data;
+  ooo.seq = rcv + 3000;
+  write("tcp_out_of_order", ipc::stack::fuzz::peer_tcp_frame(ooo));
+  write("tcp_fin", ipc::stack::fuzz::peer_tcp_frame(seg(client, rcv, snd, tf::kAck | tf::kFin)));
+  write("tcp_rst", ipc::stack::fuzz::peer_tcp_frame(seg(client, rcv, 0, tf::kRst)));
+  write("tcp_syn_established", ipc::stack::fuzz::peer_tcp_frame(seg(client, rcv + 7, 0, tf::kSyn)));
+  TcpRepr sack = seg(client, rcv, snd, tf::kAck);
+  sack.sack_blocks = {TcpSackBlock{snd + 100, snd + 200}};
+  write("tcp_sack", ipc::stack::fuzz::peer_tcp_frame(sack));
 
   // ICMP echo request.
   write("icmp_echo", to_dut(make_ip(header(kPeer, kDut, 1), echo_request(1))));

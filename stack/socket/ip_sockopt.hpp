@@ -8,6 +8,8 @@
 // cases/sockopt/*.toml (6.18), which win over older kernel sources.
 #pragma once
 
+#include <array>
+
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -46,6 +48,11 @@ struct SocketFacts {
   bool no_pmtu_disc = false;  // net.ipv4.ip_no_pmtu_disc != 0
   bool cap_net_admin = true, cap_net_raw = true;
   IpOptionsContext options_ctx;  // for IP_OPTIONS (cap_net_raw is copied in)
+  // IP_PKTOPTIONS (stream sockets): inet_rcv_saddr, inet->mc_index and
+  // inet->rcv_tos (tcp_v4_syn_recv_sock fills the last two from the SYN).
+  std::array<std::uint8_t, 4> rcv_saddr{};
+  int mc_index = 0;
+  int rcv_tos = 0;
 };
 
 struct SockoptResult {

@@ -1,5 +1,9 @@
 // getsockopt(IPPROTO_IP): ip_getsockopt and do_ip_getsockopt.
 #include <algorithm>
+#include <array>
+#include <cstring>
+#include <span>
+#include <vector>
 #include <cerrno>
 #include <optional>
 
@@ -69,6 +73,53 @@ SockoptResult error(int err, int optlen) {
 
 }  // namespace
 
+namespace {
+// put_cmsg into the option buffer (x86-64: a 16-byte cmsghdr, data padded
+// to 8): a short buffer gets a truncated message, then nothing.
+void put_cmsg(std::vector<std::uint8_t>& out, int& room, int type, std::span<const std::uint8_t> data) {
+  constexpr int kHdr = 16;
+  if (room < kHdr) return;
+  const int len = kHdr + static_cast<int>(data.size());
+  std::vector<std::uint8_t> c(static_cast<std::size_t>((len + 7) / 8 * 8), 0);
+  const std::uint64_t clen = static_cast<std::uint64_t>(len);
+  std::memcpy(c.data(), &clen, 8);
+  const int level = 0;  // SOL_IP
+  std::memcpy(c.data() + 8, &level, 4);
+  std::memcpy(c.data() + 12, &type, 4);
+  std::copy(data.begin(), data.end(), c.begin() + kHdr);
+  const int take = std::min(room, static_cast<int>(c.size()));
+  out.insert(out.end(), c.begin(), c.begin() + take);
+  room -= take;
+}
+
+// do_ip_getsockopt IP_PKTOPTIONS: IP_PKTINFO (ipi_addr = ipi_spec_dst =
+// inet_rcv_saddr, ipi_ifindex = mc_index), IP_TTL (mc_ttl), IP_TOS
+// (rcv_tos), each when its receive option is on; optlen = what was written.
+SockoptResult pktoptions(const IpOptionsState& s, const SocketFacts& f, int optlen) {
+  SockoptResult r;
+  int room = optlen;
+  if (s.pktinfo) {
+    std::array<std::uint8_t, 12> info{};
+    std::memcpy(info.data(), &f.mc_index, 4);
+    std::copy(f.rcv_saddr.begin(), f.rcv_saddr.end(), info.begin() + 4);
+    std::copy(f.rcv_saddr.begin(), f.rcv_saddr.end(), info.begin() + 8);
+    put_cmsg(r.value, room, kPktinfo, info);
+  }
+  if (s.recvttl) {
+    std::array<std::uint8_t, 4> v{};
+    std::memcpy(v.data(), &s.mc_ttl, 4);
+    put_cmsg(r.value, room, kTtl, v);
+  }
+  if (s.recvtos) {
+    std::array<std::uint8_t, 4> v{};
+    std::memcpy(v.data(), &f.rcv_tos, 4);
+    put_cmsg(r.value, room, kTos, v);
+  }
+  r.optlen = static_cast<int>(r.value.size());
+  return r;
+}
+}  // namespace
+
 SockoptResult ip_getsockopt(const IpOptionsState& s, const SocketFacts& f, int level,
                             int optname, int optlen) {
   // do_ip_getsockopt: "if (level != SOL_IP) return -EOPNOTSUPP;" (setsockopt
@@ -94,6 +145,7 @@ SockoptResult ip_getsockopt(const IpOptionsState& s, const SocketFacts& f, int l
   }
   if (optname == kPktoptions && f.type != SockType::Stream)
     return error(ENOPROTOOPT, optlen);  // not offered to netfilter
+  if (optname == kPktoptions) return pktoptions(s, f, optlen);
 
   const IntOrErr v = int_value(s, f, optname);
   if (v.err == ENOPROTOOPT) {

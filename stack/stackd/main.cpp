@@ -4,7 +4,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/read_until.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 
 #include <CLI/CLI.hpp>
@@ -18,7 +17,7 @@
 #include "stack/api/syscalls.hpp"
 #include "stack/stackd/config_args.hpp"
 #include "stack/stackd/stack_backend.hpp"
-#include "stack/stackd/tap_device.hpp"
+#include "stack/stackd/stack_loop.hpp"
 
 namespace {
 
@@ -53,32 +52,15 @@ int main(int argc, char** argv) {
   }
   std::signal(SIGPIPE, SIG_IGN);
 
-  asio::io_context io;
-  std::optional<ipc::stack::stackd::TapDevice> tap;
+  std::optional<ipc::stack::stackd::StackLoop> loop;
   try {
-    tap.emplace(io, args.tap);
+    loop.emplace(args.tap, config);
   } catch (const std::exception& e) {
     std::cerr << "ipconform-stackd: " << e.what() << "\n";
     return 2;
   }
-  ipc::stack::core::Stack stack(config, [&](std::span<const std::uint8_t> f) { tap->send(f); }, Clock::now());
-
-  // Timers: one steady_timer follows the stack's next deadline.
-  asio::steady_timer timer(io);
-  std::function<void()> arm = [&] {
-    const auto d = stack.next_deadline();
-    timer.expires_at(d ? *d : Clock::now() + std::chrono::hours(1));
-    timer.async_wait([&](const boost::system::error_code& ec) {
-      if (ec == asio::error::operation_aborted) return;
-      stack.advance(Clock::now());
-      arm();
-    });
-  };
-  tap->start([&](std::span<const std::uint8_t> frame) {
-    stack.input_frame(frame, Clock::now());
-    arm();
-  });
-  arm();
+  asio::io_context& io = loop->io();
+  ipc::stack::core::Stack& stack = loop->stack();
 
   // Requests: lines from stdin, handled between io_context events so a
   // blocking call can run the loop itself while it waits.
@@ -100,16 +82,7 @@ int main(int argc, char** argv) {
   };
   read_line();
 
-  ipc::stack::api::Waiter wait = [&](const std::function<bool()>& ready, std::optional<Clock::time_point> deadline) {
-    while (!ready()) {
-      if (deadline && Clock::now() >= *deadline) return false;
-      if (deadline) io.run_one_until(*deadline);
-      else io.run_one();
-      stack.run_pending();
-    }
-    return true;
-  };
-  ipc::stack::api::Syscalls sys(stack, wait);
+  ipc::stack::api::Syscalls sys(stack, loop->waiter());
   ipc::stack::stackd::StackBackend backend(stack, sys, [] { return Clock::now(); });
   ipconform::probe::Probe server(backend, {.verbose = verbose, .program = "ipconform-stackd"});
 
@@ -123,7 +96,7 @@ int main(int argc, char** argv) {
     stack.advance(Clock::now());
     const auto outcome = server.handle_line(line);
     stack.run_pending();
-    arm();
+    loop->arm();
     std::cout << outcome.response.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n'
               << std::flush;
     if (!std::cout) {

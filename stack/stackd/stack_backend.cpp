@@ -37,8 +37,7 @@ StackBackend::StackBackend(core::Stack& stack, api::Syscalls& sys, std::function
     : stack_(stack), sys_(sys), now_(std::move(now)) {}
 
 ipconform::probe::TargetIdentity StackBackend::identity() {
-  // No tcp yet: cases that need it are skipped, not failed.
-  return {"stack", "ipconform reference stack (userspace IPv4)", "0.1", {"caps", "sysctl"}};
+  return {"stack", "ipconform reference stack (userspace IPv4)", "0.1", {"caps", "sysctl", "tcp"}};
 }
 
 bool StackBackend::is_capability(const std::string& name) {

@@ -86,4 +86,23 @@ std::optional<NeighParams> SysctlTable::neigh(std::string_view dev) const {
   return p;
 }
 
+long long SysctlTable::integer(std::string_view path) const {
+  const auto it = entries_.find(path);
+  if (it == entries_.end()) return 0;
+  switch (it->second.kind) {
+    case Kind::Seconds:
+    case Kind::Millis:
+    case Kind::UserHz:
+      return jiffies_slot_ms(it->second.slot);
+    default:
+      return slot(it->second.slot);
+  }
+}
+
+std::vector<long long> SysctlTable::values(std::string_view path) const {
+  const auto it = entries_.find(path);
+  if (it == entries_.end()) return {};
+  return slots_.find(it->second.slot)->second;
+}
+
 }  // namespace ipc::stack::sysctl

@@ -23,6 +23,17 @@ bool to_int(const ParsedNumber& n, long long& out) {
   return true;
 }
 
+// proc_dointvec_minmax over a vector entry's copy: each number written
+// replaces its slot, every one within [min, max], or nothing is stored.
+bool overlay(std::vector<long long>& values, const ParsedWrite& parsed, long long min, long long max) {
+  for (std::size_t i = 0; i < parsed.numbers.size() && i < values.size(); ++i) {
+    long long val = 0;
+    if (!to_int(parsed.numbers[i], val) || val < min || val > max) return false;
+    values[i] = val;
+  }
+  return true;
+}
+
 // "net/ipv4/conf/<dev>/<name>" -> dev, name; false for other paths.
 bool split_conf(std::string_view path, std::string_view& dev, std::string_view& name) {
   constexpr std::string_view kPrefix = "net/ipv4/conf/";
@@ -52,7 +63,9 @@ int SysctlTable::store(const std::string& path, const Entry& e, std::string_view
   // CAP_NET_ADMIN)) return -EPERM;" before the text is looked at.
   if (is_forwarding && !cap_net_admin) return EPERM;
 
-  const std::size_t count = e.kind == Kind::PortRange || e.kind == Kind::PingGroups ? 2 : 1;
+  const std::size_t count = e.kind == Kind::IntTriple                                   ? 3
+                            : e.kind == Kind::PortRange || e.kind == Kind::PingGroups ? 2
+                                                                                       : 1;
   const ParsedWrite parsed = parse_numbers(text, count);
   if (parsed.err != 0) return parsed.err;
   if (parsed.numbers.empty()) return 0;  // an empty write changes nothing
@@ -153,25 +166,25 @@ int SysctlTable::store(const std::string& path, const Entry& e, std::string_view
       // ((range[1] < range[0]) || (range[0] < net->ipv4.sysctl_ip_prot_sock))
       // ret = -EINVAL".
       std::vector<long long> range = v;
-      for (std::size_t i = 0; i < parsed.numbers.size(); ++i) {
-        long long val = 0;
-        if (!to_int(parsed.numbers[i], val) || val < e.min || val > e.max) return EINVAL;
-        range[i] = val;
-      }
+      if (!overlay(range, parsed, e.min, e.max)) return EINVAL;
       if (range[1] < range[0] || range[0] < slot("net/ipv4/ip_unprivileged_port_start"))
         return EINVAL;
       v = range;
+      return 0;
+    }
+    case Kind::IntTriple: {
+      // proc_dointvec_minmax over the vector: each number written replaces
+      // its slot, all checked before any is stored.
+      std::vector<long long> vals = v;
+      if (!overlay(vals, parsed, e.min, e.max)) return EINVAL;
+      v = vals;
       return 0;
     }
     case Kind::PingGroups: {
       // ipv4_ping_group_range: proc_dointvec_minmax on a copy with bounds
       // 0..GID_T_MAX; an empty range (high < low) is stored as 1 0.
       std::vector<long long> range = v;
-      for (std::size_t i = 0; i < parsed.numbers.size(); ++i) {
-        long long val = 0;
-        if (!to_int(parsed.numbers[i], val) || val < e.min || val > e.max) return EINVAL;
-        range[i] = val;
-      }
+      if (!overlay(range, parsed, e.min, e.max)) return EINVAL;
       if (range[1] < range[0]) range = {1, 0};
       v = range;
       return 0;

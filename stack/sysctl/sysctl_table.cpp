@@ -85,6 +85,36 @@ SysctlTable::SysctlTable(std::vector<std::string> devices) : devices_(std::move(
   add(v4 + "ipfrag_high_thresh", Kind::ULong, {4194304}, 0, kULongMax);
   add(v4 + "ipfrag_low_thresh", Kind::ULong, {3145728}, 0, kULongMax);
   add(v4 + "ipfrag_time", Kind::Seconds, {30 * kHz}, kIntMin, kIntMax);
+  // TCP (ipv4_net_table), as a fresh namespace of the reference kernel shows
+  // them; tcp_rmem/tcp_wmem are copied from init_net, whose maxima depend on
+  // the machine's memory (tcp_init): these are the reference machine's.
+  add(v4 + "tcp_syn_retries", Kind::U8, {6}, 1, 127);  // tcp_syn_retries_min/max
+  add(v4 + "tcp_synack_retries", Kind::U8, {5}, 0, 255);
+  add(v4 + "tcp_syn_linear_timeouts", Kind::U8, {4}, 0, 127);  // MAX_TCP_SYNCNT
+  add(v4 + "tcp_timestamps", Kind::U8, {1}, 0, 255);
+  add(v4 + "tcp_sack", Kind::U8, {1}, 0, 255);
+  add(v4 + "tcp_window_scaling", Kind::U8, {1}, 0, 255);
+  add(v4 + "tcp_ecn", Kind::U8, {2}, 0, 2);
+  add(v4 + "tcp_retries1", Kind::U8, {3}, 0, 255);
+  add(v4 + "tcp_retries2", Kind::U8, {15}, 0, 255);
+  add(v4 + "tcp_orphan_retries", Kind::U8, {0}, 0, 255);
+  add(v4 + "tcp_keepalive_probes", Kind::U8, {9}, 0, 255);
+  add(v4 + "tcp_tw_reuse", Kind::U8, {2}, 0, 2);
+  add(v4 + "tcp_syncookies", Kind::U8, {1}, 0, 255);
+  add(v4 + "tcp_mtu_probing", Kind::U8, {0}, 0, 255);
+  add(v4 + "tcp_reflect_tos", Kind::U8, {0}, 0, 1);
+  add(v4 + "tcp_moderate_rcvbuf", Kind::U8, {1}, 0, 255);
+  add(v4 + "tcp_slow_start_after_idle", Kind::U8, {1}, 0, 255);
+  add(v4 + "tcp_fin_timeout", Kind::Seconds, {60 * kHz}, kIntMin, kIntMax);
+  add(v4 + "tcp_keepalive_time", Kind::Seconds, {7200 * kHz}, kIntMin, kIntMax);
+  add(v4 + "tcp_keepalive_intvl", Kind::Seconds, {75 * kHz}, kIntMin, kIntMax);
+  add(v4 + "tcp_rmem", Kind::IntTriple, {4096, 131072, 33554432}, 1, kIntMax);
+  add(v4 + "tcp_wmem", Kind::IntTriple, {4096, 16384, 4194304}, 1, kIntMax);
+  add(v4 + "tcp_base_mss", Kind::Int, {1024}, kIntMin, kIntMax);
+  add(v4 + "tcp_min_snd_mss", Kind::Int, {48}, 48, 65495);  // TCP_MIN_SND_MSS .. 65535 - 40
+  add(v4 + "tcp_max_syn_backlog", Kind::Int, {2048}, kIntMin, kIntMax);
+  add(v4 + "tcp_rto_min_us", Kind::Int, {200000}, 1, kIntMax);
+  add(v4 + "tcp_adv_win_scale", Kind::Int, {1}, -31, 31);
   // ipv4_route_netns_table: min_pmtu >= ip_min_valid_pmtu (68), 552 by
   // default; mtu_expires 10 min; flush is write-only.
   add(v4 + "route/min_pmtu", Kind::Int, {552}, 68, kIntMax);

@@ -80,6 +80,11 @@ class SysctlTable {
   PortRange ping_group_range() const;  // gids, low > high: nobody
   int route_min_pmtu() const;
   long long route_mtu_expires_ms() const;
+  // An integer entry in the unit the stack uses (jiffies entries in
+  // milliseconds), for the protocol settings read when used (net/ipv4/tcp_*).
+  long long integer(std::string_view path) const;
+  // Every value of a vector entry (tcp_rmem: min, default, max).
+  std::vector<long long> values(std::string_view path) const;
   // conf/<dev>/<name> ("all", "default" or a device), e.g. rp_filter,
   // accept_local, route_localnet, accept_source_route.
   std::optional<int> conf(std::string_view dev, std::string_view name) const;
@@ -95,6 +100,7 @@ class SysctlTable {
     Millis,       // proc_dointvec_ms_jiffies: milliseconds shown
     UserHz,       // proc_dointvec_userhz_jiffies: 1/100 s shown
     PortRange,    // ipv4_local_port_range
+    IntTriple,    // proc_dointvec_minmax over three ints (tcp_rmem, tcp_wmem)
     PingGroups,   // ipv4_ping_group_range
     ReadOnly,     // mode 0444
     WriteOnly,    // mode 0200 (route/flush)

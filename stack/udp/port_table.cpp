@@ -4,21 +4,11 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "stack/udp/port_hash.hpp"
+
 namespace ipc::stack::udp {
 
 namespace {
-
-// include/linux/kernel.h reciprocal_scale: maps a u32 onto [0, ep_ro).
-std::uint32_t reciprocal_scale(std::uint32_t val, std::uint32_t ep_ro) {
-  return static_cast<std::uint32_t>((std::uint64_t{val} * ep_ro) >> 32);
-}
-
-std::uint64_t mix64(std::uint64_t x) {  // splitmix64 finaliser
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
 
 // inet_rcv_saddr_equal(sk, sk2, match_wildcard = true) for two IPv4 sockets
 // (ipv4_rcv_saddr_equal): equal, or either side INADDR_ANY. 255.255.255.255

@@ -8,6 +8,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from wire import dissect, spec  # noqa: E402
+from wire.scapy_env import IP, TCP, Ether, Raw  # noqa: E402
 
 CFG = spec.Config()
 
@@ -68,6 +69,83 @@ class RoundTripTest(unittest.TestCase):
         self.assertIn({"type": "MSS", "value": 1460}, d["TCP"]["options"])
         self.assertIs(d["TCP"]["chksum_ok"], True)
         self.assertIs(dissect.dissect(corrupt(f, len(f) - 2))["TCP"]["chksum_ok"], False)
+
+    def test_tcp_options_of_a_linux_syn(self):
+        # tcp_options_write order: MSS, SACK permitted, Timestamp, NOP, WScale.
+        opts = bytes.fromhex("020405b40402080a0001e24000000000" "01030307")
+        hdr = bytearray(bytes(TCP(sport=40000, dport=7, flags="S", seq=1, window=64240)))
+        hdr[12] = ((20 + len(opts)) // 4) << 4
+        f = bytes(Ether(dst="02:00:00:00:02:02") / IP(src="192.0.2.1", dst="192.0.2.2", proto=6)
+                  / Raw(bytes(hdr) + opts))
+        d = dissect.dissect(f)
+        self.assertEqual(d["layers"], ["Ether", "IP", "TCP"])
+        self.assertEqual(d["TCP"]["dataofs"], 10)
+        self.assertEqual([(o["type"], o["value"]) for o in d["TCP"]["options"]],
+                         [("MSS", 1460), ("SAckOK", ""), ("Timestamp", [123456, 0]),
+                          ("NOP", None), ("WScale", 7)])
+        # The dissected form is a spec again, and builds the same option bytes.
+        g, _ = roundtrip([{"layer": "IP"}, {"layer": "TCP", "options": d["TCP"]["options"]}])
+        self.assertEqual(g[14 + 20 + 20:], opts)
+
+    def test_no_options_is_an_empty_list_even_without_payload(self):
+        # A bare ACK: Scapy stops dissecting at the end of the bytes and would
+        # leave `options` out; an empty IP datagram likewise.
+        _, d = roundtrip([{"layer": "IP"}, {"layer": "TCP", "flags": "A"}])
+        self.assertEqual(d["layers"], ["Ether", "IP", "TCP"])
+        self.assertEqual(d["TCP"]["options"], [])
+        _, d = roundtrip([{"layer": "IP"}, {"layer": "TCP", "flags": "A"}, {"layer": "Padding", "load": "000000000000"}])
+        self.assertEqual(d["TCP"]["options"], [])
+        _, d = roundtrip([{"layer": "IP", "proto": 253}])
+        self.assertEqual(d["IP"]["options"], [])
+        # A quoted header cut after 8 bytes has no dataofs: nothing invented.
+        _, d = roundtrip([{"layer": "IP"}, {"layer": "ICMP", "type": 3, "code": 4},
+                          {"layer": "IPerror", "proto": 6, "len": 60},
+                          {"layer": "Raw", "load": "9c4000070000303900"[:16]}])
+        self.assertEqual(d["TCPerror"], {"sport": 40000, "dport": 7, "seq": 12345})
+
+    def test_checksum_under_a_source_route(self):
+        # A route under way (pointer 4): RFC 791 puts its final destination
+        # (198.51.100.7) in the pseudo-header, as Scapy does; a checksum with
+        # the IP destination (the next hop) is also accepted (Linux's UDP
+        # does that) and `chksum_pseudo_dst` tells which was used.
+        layers = [{"layer": "IP", "dst": "192.0.2.254",
+                   "options": [{"type": "LSRR", "routers": ["198.51.100.7"]}]},
+                  {"layer": "TCP", "sport": 1, "dport": 2}]
+        f, d = roundtrip(layers)
+        self.assertIs(d["TCP"]["chksum_ok"], True)
+        self.assertEqual(d["TCP"]["chksum_pseudo_dst"], "198.51.100.7")
+        g, _ = roundtrip([layers[0], {"layer": "TCP", "sport": 1, "dport": 2, "chksum": 0}])
+        import struct
+        from wire.dissect import _sum16
+        seg = bytearray(g[14 + 28:])
+        pseudo = bytes([192, 0, 2, 2, 192, 0, 2, 254, 0, 6]) + struct.pack("!H", len(seg))
+        struct.pack_into("!H", seg, 16, ~_sum16(pseudo + bytes(seg)) & 0xFFFF)
+        d2 = dissect.dissect(g[:14 + 28] + bytes(seg))
+        self.assertIs(d2["TCP"]["chksum_ok"], True)
+        self.assertEqual(d2["TCP"]["chksum_pseudo_dst"], "192.0.2.254")
+        self.assertIs(dissect.dissect(corrupt(f, len(f) - 1))["TCP"]["chksum_ok"], False)
+        # No source route, or a finished one: no such field.
+        _, d3 = roundtrip([{"layer": "IP"}, {"layer": "TCP"}])
+        self.assertNotIn("chksum_pseudo_dst", d3["TCP"])
+
+    def test_tcp_options_every_kind(self):
+        options = [{"type": "NOP"}, {"type": "MSS", "value": 536}, {"type": "WScale", "value": 14},
+                   {"type": "SAckOK"}, {"type": "SAck", "value": [1000, 2000]},
+                   {"type": "Timestamp", "value": [4294967295, 1]}, {"type": "EOL"}]
+        f, d = roundtrip([{"layer": "IP"}, {"layer": "TCP", "flags": "S", "options": options}])
+        self.assertEqual(f[14 + 20 + 20:].hex(),
+                         "01" "02040218" "03030e" "0402" "050a000003e8000007d0"
+                         "080affffffff00000001" "00" "00")  # padded to 32 bytes
+        self.assertEqual([(o["type"], o["value"]) for o in d["TCP"]["options"]],
+                         [("NOP", None), ("MSS", 536), ("WScale", 14), ("SAckOK", ""),
+                          ("SAck", [1000, 2000]), ("Timestamp", [4294967295, 1]), ("EOL", None)])
+        self.assertEqual(d["TCP"]["dataofs"], 5 + len(f[14 + 20 + 20:]) // 4)
+        self.assertIs(d["TCP"]["chksum_ok"], True)
+        # An unknown kind and a known one with odd data are kept as hex.
+        _, d = roundtrip([{"layer": "IP"}, {"layer": "TCP", "options": [
+            {"type": 99, "data": "abcd"}, {"type": "MSS", "data": "05"}]}])
+        self.assertEqual(d["TCP"]["options"][:2], [{"type": 99, "data": "abcd"},
+                                                   {"type": "MSS", "value": "05"}])
 
     def test_icmp(self):
         f, d = roundtrip([{"layer": "IP"}, {"layer": "ICMP", "type": 8, "id": 3, "seq": 4},

@@ -176,3 +176,40 @@ class ErrorsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SourceRouteChecksumTest(unittest.TestCase):
+    """The TCP/UDP pseudo-header's destination under LSRR/SSRR."""
+
+    @staticmethod
+    def ok(frame, dst):
+        import struct
+        ihl = (frame[14] & 15) * 4
+        seg = frame[14 + ihl:]
+        pseudo = (bytes(frame[26:30]) + bytes(map(int, dst.split("."))) + bytes([0, frame[23]])
+                  + struct.pack("!H", len(seg)))
+        b = pseudo + seg + (b"\0" if len(seg) % 2 else b"")
+        t = sum(struct.unpack(f"!{len(b) // 2}H", b))
+        while t >> 16:
+            t = (t & 0xFFFF) + (t >> 16)
+        return t == 0xFFFF
+
+    def test_complete_route_uses_the_ip_destination(self):
+        for kind in ("LSRR", "SSRR"):
+            for proto in ("TCP", "UDP"):
+                with self.subTest(kind=kind, proto=proto):
+                    f = build1([{"layer": "IP", "options": [{"type": kind, "pointer": 8, "routers": ["192.0.2.254"]}]},
+                                {"layer": proto, "sport": 1, "dport": 2}, {"layer": "Raw", "load": "6869"}])
+                    self.assertTrue(self.ok(f, "192.0.2.1"))
+                    self.assertEqual(Ether(f)[IP].dst, "192.0.2.1")
+
+    def test_route_under_way_uses_its_last_address(self):
+        f = build1([{"layer": "IP", "options": [{"type": "LSRR", "pointer": 4, "routers": ["192.0.2.254"]}]},
+                    {"layer": "TCP"}])
+        self.assertTrue(self.ok(f, "192.0.2.254"))  # Scapy's own rule, RFC 791 at the source
+
+    def test_explicit_checksum_is_kept(self):
+        f = build1([{"layer": "IP", "options": [{"type": "LSRR", "pointer": 8, "routers": ["192.0.2.254"]}]},
+                    {"layer": "TCP", "chksum": 4660}])
+        self.assertEqual(Ether(f)["TCP"].chksum, 4660)
+

@@ -10,6 +10,7 @@ import ipaddress
 import struct
 
 from . import ipopts
+from .checksum import sum16 as _sum16
 from .scapy_env import (IP, TCP, UDP, Ether, FlagValue, NoPayload, Packet)
 
 
@@ -48,6 +49,13 @@ def _fields(p):
     d = {}
     for f in p.fields_desc:
         if f.name not in p.fields:
+            # Scapy stops dissecting where the bytes end: a header without
+            # options and nothing after it (a bare ACK, an empty datagram)
+            # would lack `options`. Its header length says there are none.
+            if f.name == "options" and (
+                    (isinstance(p, TCP) and "dataofs" in p.fields and p.dataofs is not None and p.dataofs <= 5)
+                    or (isinstance(p, IP) and "ihl" in p.fields and p.ihl is not None and p.ihl <= 5)):
+                d["options"] = []
             continue
         v = p.fields[f.name]
         if f.name == "options" and isinstance(p, IP):
@@ -64,20 +72,31 @@ def _fields(p):
     return d
 
 
-def _sum16(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
+def _route_final(opts):
+    """The final destination an unfinished LSRR/SSRR names (the option's
+    last address, pointer <= length), or None."""
+    i = 0
+    while i < len(opts):
+        t = opts[i]
+        if t == 0:
+            return None
+        if t == 1:
+            i += 1
+            continue
+        if i + 2 >= len(opts) or opts[i + 1] < 3 or i + opts[i + 1] > len(opts):
+            return None
+        length = opts[i + 1]
+        if t in (131, 137) and length >= 7 and opts[i + 2] <= length:
+            return bytes(opts[i + length - 4:i + length])
+        i += length
+    return None
 
 
 class _IPInfo:
     """Where an IP (or quoted IP) header sits in the frame."""
-    __slots__ = ("start", "hlen", "end", "complete", "pseudo", "fragment")
+    __slots__ = ("start", "hlen", "end", "complete", "pseudo", "final", "fragment")
 
-    def __init__(self, p, start, limit):
+    def __init__(self, p, start, limit, data=b""):
         self.start = start
         self.hlen = (p.ihl or 5) * 4
         total = p.len if p.len is not None else limit - start
@@ -87,6 +106,9 @@ class _IPInfo:
         self.pseudo = (ipaddress.IPv4Address(p.src).packed
                        + ipaddress.IPv4Address(p.dst).packed
                        + bytes([0, p.proto & 0xFF]))
+        # Under a source route still under way, RFC 791's pseudo-header holds
+        # the final destination, not the IP destination (the next hop).
+        self.final = _route_final(data[start + 20:start + self.hlen])
 
 
 def _chksum_ok(p, data, off, ip):
@@ -105,8 +127,20 @@ def _chksum_ok(p, data, off, ip):
     if isinstance(p, (UDP, TCP)):
         if isinstance(p, UDP) and p.chksum == 0:
             return True  # no checksum (RFC 768)
-        seg = ip.pseudo + struct.pack("!H", len(seg)) + seg
+        return _pseudo_ok(ip, seg) is not None
     return _sum16(seg) == 0xFFFF
+
+
+def _pseudo_ok(ip, seg):
+    """The destination address whose pseudo-header makes the TCP/UDP checksum
+    right: "ip" (the header's), "final" (a source route's final destination),
+    or None."""
+    n = struct.pack("!H", len(seg))
+    if _sum16(ip.pseudo + n + seg) == 0xFFFF:
+        return "ip"
+    if ip.final is not None and _sum16(ip.pseudo[:4] + ip.final + ip.pseudo[8:] + n + seg) == 0xFFFF:
+        return "final"
+    return None
 
 
 def dissect_packet(pkt, data=None):
@@ -126,10 +160,16 @@ def dissect_packet(pkt, data=None):
             n += 1
         fields = _fields(p)
         if isinstance(p, IP):
-            ip = _IPInfo(p, off, ip.end if ip is not None else len(data))
+            ip = _IPInfo(p, off, ip.end if ip is not None else len(data), data)
         if "chksum" in p.fields and p.fields["chksum"] is not None:
             try:
                 fields["chksum_ok"] = _chksum_ok(p, data, off, ip)
+                # Under a source route, which destination the checksum used.
+                if (isinstance(p, (UDP, TCP)) and ip is not None and ip.final is not None
+                        and fields["chksum_ok"] and not (isinstance(p, UDP) and p.chksum == 0)):
+                    which = _pseudo_ok(ip, data[off:ip.end])
+                    fields["chksum_pseudo_dst"] = str(ipaddress.IPv4Address(
+                        ip.final if which == "final" else ip.pseudo[4:8]))
             except Exception:
                 fields["chksum_ok"] = None
         layers.append(key)

@@ -8,7 +8,10 @@ lists for list fields; IP ``options`` and TCP ``options`` as documented in
 docs/wire-agent.md.
 """
 
+import struct
+
 from . import ipopts
+from .checksum import sum16 as _sum16
 from .errors import SpecError
 from .scapy_env import (ARP, IP, LAYERS, ConditionalField, Emph, Ether,
                         IPerror, MultipleTypeField, PacketListField, Raw,
@@ -253,12 +256,69 @@ def _fragment(pkt, frag):
     return frames
 
 
+def _completed_route_checksum(frame, spec):
+    """Scapy's in4_pseudoheader takes the last address of an LSRR/SSRR
+    option as the final destination whatever the option's pointer says. That
+    holds where the packet starts (pointer <= length); a packet whose route is
+    complete (pointer past the end: as it reaches its destination, the hops'
+    addresses recorded in the option) has its final destination in the IP
+    header, and its sender computed the TCP/UDP checksum with it. Recompute
+    that checksum unless the spec sets `chksum` on the transport layer."""
+    if len(frame) < 34 or frame[12:14] != b"\x08\x00":
+        return frame
+    names = [s.get("layer") if isinstance(s, dict) else None for s in spec]
+    if names[:2] != ["Ether", "IP"] or len(names) < 3 or names[2] not in ("TCP", "UDP"):
+        return frame
+    if "chksum" in spec[2]:
+        return frame
+    ip = 14
+    ihl = (frame[ip] & 15) * 4
+    total = struct.unpack_from("!H", frame, ip + 2)[0]
+    if struct.unpack_from("!H", frame, ip + 6)[0] & 0x3FFF:  # a fragment
+        return frame
+    opts, i, complete = frame[ip + 20:ip + ihl], 0, False
+    while i < len(opts):
+        t = opts[i]
+        if t == 0:
+            break
+        if t == 1:
+            i += 1
+            continue
+        if i + 2 >= len(opts) or opts[i + 1] < 3:
+            return frame
+        if t in (131, 137):
+            if complete:
+                return frame  # two source routes: leave Scapy's fallback
+            complete = opts[i + 2] > opts[i + 1]
+            if not complete:
+                return frame
+        i += opts[i + 1]
+    if not complete:
+        return frame
+    proto = frame[ip + 9]
+    start, end = ip + ihl, min(len(frame), ip + total)
+    off = start + (16 if proto == 6 else 6)
+    if proto not in (6, 17) or off + 2 > end:
+        return frame
+    seg = bytearray(frame[start:end])
+    seg[off - start:off - start + 2] = b"\0\0"
+    pseudo = frame[ip + 12:ip + 20] + bytes([0, proto]) + struct.pack("!H", len(seg))
+    c = ~_sum16(pseudo + bytes(seg)) & 0xFFFF
+    if proto == 17 and c == 0:
+        c = 0xFFFF
+    b = bytearray(frame)
+    struct.pack_into("!H", b, off, c)
+    return bytes(b)
+
+
 def build(spec, cfg):
     """Frame spec -> list of frame bytes, in sending order, and summaries."""
     pkt, frag = build_packet(spec, cfg)
     try:
         if frag is None:
-            return [bytes(pkt)], [pkt.summary()]
+            full = list(spec) if isinstance(spec[0], dict) and spec[0].get("layer") == "Ether" \
+                else [{"layer": "Ether"}] + list(spec)
+            return [_completed_route_checksum(bytes(pkt), full)], [pkt.summary()]
         frames = _fragment(pkt, frag)
     except SpecError:
         raise

@@ -272,6 +272,56 @@ TEST(Topology, FramesFromTheDutReachTheTester) {
   ::close(pfd);
 }
 
+// TopologyOptions::tester_address: tst0 gets 192.0.2.2/24, so the tester's
+// kernel can be a TCP peer of the DUT (bench/); the DUT side is unchanged.
+TEST(Topology, TesterAddressOptionMakesTheTesterKernelAPeer) {
+  REQUIRE_ROOT();
+  Topology t = Topology::create({.tester_address = true});
+  EXPECT_TRUE(t.options().tester_address);
+  in_netns(t.tester_netns(), [&] {
+    EXPECT_EQ(interface_names(), (std::vector<std::string>{"lo", "tst0"}));
+    EXPECT_EQ(inspect_interface("tst0").ipv4, (std::vector<std::string>{"192.0.2.2/24 brd 192.0.2.255"}));
+  });
+  in_netns(t.dut_netns(), [&] {
+    EXPECT_EQ(inspect_interface("dut0").ipv4, (std::vector<std::string>{"192.0.2.1/24 brd 192.0.2.255"}));
+  });
+
+  // TCP from the DUT's kernel to a listener in the tester, and back.
+  int l = socket_in(t.tester_netns(), AF_INET, SOCK_STREAM, 0);
+  auto peer = sin("192.0.2.2", 40100);
+  ASSERT_EQ(bind(l, reinterpret_cast<sockaddr*>(&peer), sizeof peer), 0) << std::strerror(errno);
+  ASSERT_EQ(listen(l, 1), 0);
+  int c = socket_in(t.dut_netns(), AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(connect(c, reinterpret_cast<sockaddr*>(&peer), sizeof peer), 0) << std::strerror(errno);
+  sockaddr_in from{};
+  socklen_t fl = sizeof from;
+  int a = accept4(l, reinterpret_cast<sockaddr*>(&from), &fl, SOCK_CLOEXEC);
+  ASSERT_GE(a, 0) << std::strerror(errno);
+  char fa[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &from.sin_addr, fa, sizeof fa);
+  EXPECT_STREQ(fa, "192.0.2.1");
+  ASSERT_EQ(send(c, "ping", 4, 0), 4);
+  char buf[8] = {};
+  ASSERT_EQ(recv(a, buf, sizeof buf, 0), 4);
+  EXPECT_STREQ(buf, "ping");
+  ASSERT_EQ(send(a, "pong", 4, 0), 4);
+  std::memset(buf, 0, sizeof buf);
+  ASSERT_EQ(recv(c, buf, sizeof buf, 0), 4);
+  EXPECT_STREQ(buf, "pong");
+  ::close(a);
+  ::close(c);
+  ::close(l);
+
+  // TAP mode: the tester gets its address; the DUT's kernel still has none.
+  Topology tap = Topology::create({.dut = ipc::netns::DutMode::tap, .tester_address = true});
+  in_netns(tap.tester_netns(), [&] {
+    EXPECT_EQ(inspect_interface("tst0").ipv4, (std::vector<std::string>{"192.0.2.2/24 brd 192.0.2.255"}));
+  });
+  in_netns(tap.dut_netns(), [&] {
+    for (const char* ifname : {"dut0", "br0", "tap0"}) EXPECT_TRUE(inspect_interface(ifname).ipv4.empty()) << ifname;
+  });
+}
+
 TEST(Topology, ConcurrentCreatesFromSeveralThreads) {
   REQUIRE_ROOT();
   constexpr int kThreads = 8;

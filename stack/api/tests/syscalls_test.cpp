@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "stack/api/tests/sockaddr_helpers.hpp"
+
 #include "stack/core/tests/suite_config.hpp"
 
 namespace ipc::stack::api {
@@ -24,15 +26,9 @@ struct Harness {
                }};
 };
 
-sockaddr_in addr(const char* a, int port) {
-  sockaddr_in s{};
-  s.sin_family = AF_INET;
-  s.sin_port = htons(static_cast<std::uint16_t>(port));
-  s.sin_addr.s_addr = ::inet_addr(a);
-  return s;
-}
+using testing::addr;
+using testing::sa;
 
-const sockaddr* sa(const sockaddr_in& s) { return reinterpret_cast<const sockaddr*>(&s); }
 
 TEST(Syscalls, SocketArgumentsAsInetCreateChecksThem) {
   Harness h;

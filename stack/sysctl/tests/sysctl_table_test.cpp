@@ -32,6 +32,9 @@ TEST(SysctlTable, FreshNamespaceDefaults) {
       {"net/ipv4/neigh/dut0/interval_probe_time_ms", "5000"},
       {"net/ipv4/neigh/dut0/unres_qlen_bytes", "212992"},
       {"net/core/somaxconn", "4096"},
+      {"net/ipv4/tcp_rmem", "4096\t131072\t33554432"},
+      {"net/ipv4/tcp_syn_retries", "6"},
+      {"net/ipv4/tcp_fin_timeout", "60"},
       {"net/core/rmem_max", "4194304"},
       {"net/core/wmem_default", "212992"},
   };
@@ -101,6 +104,14 @@ TEST(SysctlTable, WriteRules) {
       {"net/ipv4/neigh/lo/base_reachable_time_ms", "1001", 0, "1004"},
       {"net/ipv4/conf/all/rp_filter", "-1", 0, "-1"},
       {"net/core/somaxconn", "5", 0, "5"},
+      // Read off a fresh namespace of the reference kernel.
+      {"net/ipv4/tcp_rmem", "8192", 0, "8192\t131072\t33554432"},
+      {"net/ipv4/tcp_rmem", "0 1 2", EINVAL, "4096\t131072\t33554432"},
+      {"net/ipv4/tcp_syn_retries", "0", EINVAL, "6"},
+      {"net/ipv4/tcp_syn_retries", "127", 0, "127"},
+      {"net/ipv4/tcp_tw_reuse", "3", EINVAL, "2"},
+      {"net/ipv4/tcp_ecn", "3", EINVAL, "2"},
+      {"net/ipv4/tcp_rto_min_us", "1", 0, "1"},
   };
   for (const auto& row : rows) {
     SysctlTable t = fresh();
