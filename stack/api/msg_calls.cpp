@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <memory>
 
 #include "stack/api/sockaddr_in.hpp"
 #include "stack/api/syscalls.hpp"
@@ -172,14 +173,15 @@ long Syscalls::recv_common(int fd, core::Socket& s, msghdr& msg, int flags) {
   const std::int64_t now_ns = ns_since_epoch(std::chrono::system_clock::now());
   if (s.kind == core::Kind::Tcp && !(flags & MSG_ERRQUEUE)) {
     // tcp_recvmsg: no address, no IP control messages.
-    std::vector<std::uint8_t> buf(len);
-    const long n = stream_recv(s, buf, flags);
+    // Not zero-filled: only what the stream copies in is read back.
+    const std::unique_ptr<std::uint8_t[]> buf(new std::uint8_t[len]);
+    const long n = stream_recv(s, std::span<std::uint8_t>(buf.get(), len), flags);
     if (n < 0) return n;
     const std::size_t copied = (flags & MSG_TRUNC) ? 0 : static_cast<std::size_t>(n);
     std::size_t off = 0;
     for (std::size_t i = 0; i < msg.msg_iovlen && off < copied; ++i) {
       const std::size_t k = std::min(msg.msg_iov[i].iov_len, copied - off);
-      if (k && copy_to_user(msg.msg_iov[i].iov_base, buf.data() + off, k)) return -EFAULT;
+      if (k && copy_to_user(msg.msg_iov[i].iov_base, buf.get() + off, k)) return -EFAULT;
       off += k;
     }
     msg.msg_namelen = 0;
