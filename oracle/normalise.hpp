@@ -5,10 +5,12 @@
 //    offload on the kernel's veth), and every `chksum` value (`chksum_ok`
 //    stays and is compared); the clock readings of an ICMP timestamp reply
 //    (`ICMP.ts_rx`, `ICMP.ts_tx`);
-//  * nonzero IPv4 ids (`IP.id`, `IPerror.id`): random per destination in
-//    Linux; each distinct value becomes "id#1", "id#2", ... in order of first
+//  * IPv4 ids (`IP.id`, `IPerror.id`): random per destination in Linux;
+//    each distinct value becomes "id#1", "id#2", ... in order of first
 //    appearance, so "the fragments share an id" and "two datagrams differ"
-//    still compare, and 0 stays 0;
+//    still compare. 0 too: a random id is 0 now and then, so the rule that
+//    gives 0 (DF, no connected socket: ip_select_ident_segs) is checked by
+//    the cases' own expectations, not by the diff;
 //  * ICMP echo identifiers (`ICMP.id`, `ICMPerror.id`): a ping socket's comes
 //    from a host-wide counter; renamed "echo#1", ... like the ids;
 //  * ephemeral ports (>= 32768: the default ip_local_port_range starts

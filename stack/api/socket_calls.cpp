@@ -267,9 +267,24 @@ long Syscalls::shutdown(int fd, int how) {
 }
 
 long Syscalls::close(int fd) {
-  if (!stack_.socket(fd)) return -EBADF;
+  core::Socket* s = stack_.socket(fd);
+  if (!s) return -EBADF;
+  // inet_release with SO_LINGER on and a time: tcp_close waits
+  // (sk_stream_wait_close) while the FIN is unacknowledged, non-blocking or not.
+  const bool linger = s->kind == core::Kind::Tcp && s->sol.linger && s->sol.lingertime_jiffies > 0;
+  const auto linger_ms = std::chrono::milliseconds(s->sol.lingertime_jiffies * 4);
+  const std::uint64_t id = s->id;
   stack_.close_socket(fd);
   stack_.run_pending();
+  if (linger) {
+    auto closing = [&] {
+      const core::Socket* o = stack_.tcp_socket_by_id(id);
+      if (!o || !o->tcp || !o->tcp->conn) return false;
+      const auto st = o->tcp->conn->state();
+      return st == tcp::State::FinWait1 || st == tcp::State::Closing || st == tcp::State::LastAck;
+    };
+    if (closing()) wait_([&] { return !closing(); }, stack_.now() + linger_ms);
+  }
   return 0;
 }
 

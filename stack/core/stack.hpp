@@ -141,6 +141,11 @@ class Stack {
   // The namespace's net.ipv4.tcp_*, as connections read them (they keep a
   // reference: apply_sysctls refreshes it in place).
   const tcp::Settings& tcp_settings() const { return tcp_settings_; }
+  // A TCP socket by id, the user's or not (an orphan still closing).
+  const Socket* tcp_socket_by_id(std::uint64_t id) const {
+    auto it = tcp_index_.find(id);
+    return it == tcp_index_.end() ? nullptr : it->second;
+  }
   // SOL_SOCKET and IPPROTO_TCP options into the engine's and the table's copies.
   void tcp_sync_options(Socket&);
   // sk_err of a TCP socket, taken (SO_ERROR) or looked at.

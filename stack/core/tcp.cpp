@@ -54,6 +54,7 @@ tcp::Settings Stack::read_tcp_settings() const {
   t.tw_reuse_loopback = i("tcp_tw_reuse") == 2;
   t.rto_min = std::chrono::milliseconds(std::max(1, i("tcp_rto_min_us") / 1000));
   t.syn_linear_timeouts = i("tcp_syn_linear_timeouts");
+  t.moderate_rcvbuf = i("tcp_moderate_rcvbuf") != 0;
   return t;
 }
 

@@ -32,7 +32,32 @@ int Connection::user_mss_clamp(int mss) const {
 }
 
 std::size_t Connection::rcvbuf() const {
-  return static_cast<std::size_t>(opts_.rcvbuf > 0 ? opts_.rcvbuf : settings_->rmem_default);
+  if (opts_.rcvbuf > 0) return static_cast<std::size_t>(opts_.rcvbuf);
+  return std::max(static_cast<std::size_t>(settings_->rmem_default), rcvbuf_auto_);
+}
+
+// tcp_rcv_space_adjust: once per round trip, a reader that copied more than
+// the last measure grows the receive buffer (up to tcp_rmem[2]) to about
+// twice what it copied, so that the window can open past 64 KB. Not with
+// SO_RCVBUF set or tcp_moderate_rcvbuf off.
+void Connection::rcv_space_adjust(Clock::time_point now) {
+  if (!rtt_.has_sample() || now - space_time_ < rtt_.srtt()) return;
+  const std::uint64_t copied = copied_total_ - space_seq_;
+  if (copied > space_) {
+    if (settings_->moderate_rcvbuf && opts_.rcvbuf == 0 && space_ > 0) {
+      std::uint64_t rcvwin = (copied << 1) + 16 * static_cast<std::uint64_t>(advmss_);
+      const std::uint64_t grow = rcvwin * (copied - space_) / space_;
+      rcvwin += grow << 1;
+      const std::uint64_t buf = std::min<std::uint64_t>(2 * rcvwin, static_cast<std::uint64_t>(settings_->rmem_max));
+      if (buf > rcvbuf()) {
+        rcvbuf_auto_ = static_cast<std::size_t>(buf);
+        window_clamp_ = win_from_space(static_cast<std::uint32_t>(buf));  // tcp_space_from_win's inverse
+      }
+    }
+    space_ = static_cast<std::uint32_t>(std::min<std::uint64_t>(copied, 0xffffffffu));
+  }
+  space_seq_ = copied_total_;
+  space_time_ = now;
 }
 
 // tcp_sndbuf_expand: once established, an unlocked send buffer grows to hold
@@ -107,6 +132,8 @@ void Connection::init_buffer_space() {
     if (maxwin > 4 * adv) window_clamp_ = std::max(maxwin - (maxwin >> 31), 4 * adv);  // tcp_app_win = 31
   }
   rcv_ssthresh_ = std::min(rcv_ssthresh_, window_clamp_);
+  // tcp_init_buffer_space: rcvq_space.space = min(rcv_ssthresh, rcv_wnd, 10 * advmss).
+  space_ = std::min({rcv_ssthresh_, rcv_wnd_, static_cast<std::uint32_t>(settings_->initial_cwnd * advmss_)});
 }
 
 // Options a SYN (or SYN-ACK) from the peer settles (tcp_parse_options and
@@ -184,6 +211,8 @@ void Connection::set_established(Clock::time_point now) {
   state_ = State::Established;
   sync_mss(pmtu_);
   init_buffer_space();
+  space_time_ = now;
+  space_seq_ = copied_total_;
   cwnd_ = static_cast<std::uint32_t>(settings_->initial_cwnd);
   if (!rtt_.has_sample()) {
     // tcp_init_transfer: no valid sample from the handshake (a SYN was
@@ -284,6 +313,8 @@ std::size_t Connection::recv(std::span<std::uint8_t> out, bool peek, Clock::time
   if (!peek && n > 0) {
     rcvq_.consume(n);
     uncharge_read();
+    copied_total_ += n;
+    rcv_space_adjust(now);
     cleanup_rbuf(n, now);
   }
   return n;

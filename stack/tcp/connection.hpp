@@ -83,6 +83,7 @@ struct Settings {
   // to the retries allowed.
   int syn_linear_timeouts = 4;
   std::chrono::milliseconds invalid_ratelimit{500};  // tcp_invalid_ratelimit
+  bool moderate_rcvbuf = true;       // tcp_moderate_rcvbuf: receive buffer autotuning
 };
 
 // Per-socket TCP/SOL_SOCKET state the engine needs (setsockopt writes it, getsockopt reads it).
@@ -362,6 +363,13 @@ class Connection {
   // each queued segment's truesize, by the stream offset where it ends.
   std::deque<std::pair<std::uint64_t, std::uint32_t>> rcv_skbs_;
   std::uint64_t rcv_alloc_ = 0;
+  // Receive buffer autotuning (tcp_rcv_space_adjust): what the user copied
+  // in the last measured round trip, and the buffer it grew to.
+  std::size_t rcvbuf_auto_ = 0;
+  std::uint64_t copied_total_ = 0, space_seq_ = 0;
+  std::uint32_t space_ = 0;
+  Clock::time_point space_time_{};
+  void rcv_space_adjust(Clock::time_point now);
   void charge_rcv(std::size_t len, bool fin);
   void uncharge_read();
   OfoQueue ofo_;

@@ -20,10 +20,15 @@ constexpr int kMaxSyncnt = 127;         // MAX_TCP_SYNCNT
 constexpr int kFinTimeoutMax = 120;     // TCP_FIN_TIMEOUT_MAX / HZ
 
 SockoptResult int_result(int val, int optlen) {
-  // do_tcp_getsockopt: "len = min_t(unsigned int, len, sizeof(int))": a
-  // negative length compares as huge and becomes 4.
+  // A negative length is EINVAL (seen on the reference kernel), else at
+  // most an int is written.
   SockoptResult r;
-  const int len = static_cast<int>(std::min<unsigned>(static_cast<unsigned>(optlen), sizeof(int)));
+  if (optlen < 0) {
+    r.err = EINVAL;
+    r.optlen = optlen;
+    return r;
+  }
+  const int len = std::min(optlen, static_cast<int>(sizeof(int)));
   r.value.resize(static_cast<std::size_t>(len));
   std::memcpy(r.value.data(), &val, r.value.size());
   r.optlen = len;

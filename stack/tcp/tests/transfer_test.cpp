@@ -202,6 +202,21 @@ TEST(Transfer, WindowScalingLetsMoreThan64KFly) {
   EXPECT_GT(max_in_flight, 65535u);
 }
 
+TEST(Transfer, AutotuningOpensTheWindowPast64K) {
+  // Default buffers (no SO_RCVBUF): a reader that keeps up makes
+  // tcp_rcv_space_adjust grow the receive buffer, so B offers more than the
+  // initial 64 KB; with SO_RCVBUF set it would not.
+  Link l;
+  l.open();
+  l.delay = 20ms;
+  auto x = pattern(8 << 20);
+  auto got = transfer(l, x, 5ms, 60s);
+  EXPECT_EQ(got, x);
+  std::size_t most = 0;
+  for (const auto& s : l.from(false)) most = std::max<std::size_t>(most, std::size_t{s.hdr.window} << l.b->rcv_wscale());
+  EXPECT_GT(most, 2u * 65536u);
+}
+
 TEST(Transfer, TwentyMegabytesWithOnePercentLoss) {
   Link l;
   l.open();
