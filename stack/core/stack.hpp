@@ -217,6 +217,9 @@ class Stack {
   void ip_local_deliver(std::vector<std::uint8_t> packet, int ifindex);
   void udp_input(const std::vector<std::uint8_t>& packet, int ifindex);
   void tcp_input(const std::vector<std::uint8_t>& packet, int ifindex);
+  // The received datagram's IP options echoed (ip_options_echo); nothing
+  // when the echo fails, empty options when there were none.
+  std::optional<socket::CompiledIpOptions> rx_echo_options() const;
   // A SYN for a listener: a child in SYN_RECEIVED on its request queue.
   void tcp_new_child(Socket& listener, const wire::TcpRepr& syn, Ipv4Address src, Ipv4Address dst,
                      std::uint8_t ip_tos, std::uint8_t ip_ttl, int ifindex);

@@ -10,6 +10,7 @@
 
 #include "stack/core/stack.hpp"
 #include "stack/core/tcp_sock.hpp"
+#include "stack/ipv4/options_build.hpp"
 #include "stack/socket/ip_sockopt_names.hpp"
 
 namespace ipc::stack::core {
@@ -123,11 +124,8 @@ int Stack::tcp_connect(Socket& s, Ipv4Address daddr, std::uint16_t dport) {
   TcpSock& t = *s.tcp;
   // tcp_v4_connect. A source route sends the SYN to its first hop.
   const socket::CompiledIpOptions* opt = s.ip_options_set && !s.ip.options.empty() ? &s.ip.options : nullptr;
-  Ipv4Address nexthop = daddr;
-  if (opt && opt->srr >= 0) {
-    if (daddr.is_unspecified()) return -EINVAL;
-    nexthop = Ipv4Address::from_u32(__builtin_bswap32(opt->faddr));
-  }
+  if (opt && opt->srr >= 0 && daddr.is_unspecified()) return -EINVAL;
+  const Ipv4Address nexthop = ipv4::first_hop(opt, daddr);
   const tcp::TcpTable::Entry* e = tcp_table_.entry(s.id);
   const Ipv4Address bound = e ? e->local_addr : Ipv4Address{};
   ipv4::OutputFlags flags;

@@ -8,6 +8,7 @@
 
 #include "stack/core/stack.hpp"
 #include "stack/core/tcp_sock.hpp"
+#include "stack/ipv4/options_build.hpp"
 #include "stack/ipv4/options_echo.hpp"
 #include "stack/socket/ip_sockopt_names.hpp"
 #include "stack/wire/bytes.hpp"
@@ -31,6 +32,16 @@ bool timewait_accepts_syn(const tcp::Connection& c, const wire::TcpRepr& syn) {
   return syn.timestamps && c.ts_recent() && static_cast<std::int32_t>(*c.ts_recent() - syn.timestamps->val) < 0;
 }
 }  // namespace
+
+std::optional<socket::CompiledIpOptions> Stack::rx_echo_options() const {
+  // __ip_options_echo of the segment being processed (none: empty).
+  if (!rx_ || !rx_->dgram || rx_->dgram->options_bytes().empty()) return socket::CompiledIpOptions{};
+  auto e = ipv4::echo_options(rx_->dgram->header(), rx_->dgram->options, [this](Ipv4Address a) {
+    return routes_.addr_type(a) == ipv4::RouteType::kUnicast;
+  });
+  if (!e) return std::nullopt;
+  return std::move(*e);
+}
 
 void Stack::tcp_input(const std::vector<std::uint8_t>& packet, int ifindex) {
   auto ip = wire::Ipv4Packet::check(std::span<const std::uint8_t>(packet));
@@ -98,12 +109,7 @@ void Stack::tcp_new_child(Socket& l, const wire::TcpRepr& syn, Ipv4Address src, 
   // The SYN's IP options, echoed (tcp_v4_save_options -> __ip_options_echo):
   // the SYN-ACK carries them and the child keeps them as its inet_opt.
   socket::CompiledIpOptions echo;
-  if (rx_ && rx_->dgram && !rx_->dgram->options_bytes().empty()) {
-    auto e = ipv4::echo_options(rx_->dgram->header(), rx_->dgram->options, [this](Ipv4Address a) {
-      return routes_.addr_type(a) == ipv4::RouteType::kUnicast;
-    });
-    if (e) echo = std::move(*e);
-  }
+  if (auto e = rx_echo_options()) echo = std::move(*e);
   auto child = std::make_unique<Socket>();
   child->type = l.type;
   child->protocol = l.protocol;
@@ -132,8 +138,7 @@ void Stack::tcp_new_child(Socket& l, const wire::TcpRepr& syn, Ipv4Address src, 
   tcp::Connection::Endpoints ep{dst, src, syn.dst_port, syn.src_port};
   child->tcp->conn = std::make_unique<tcp::Connection>(tcp_settings(), child->tcp->opts, ep, now_, tcp_seed_++);
   int mtu = 576;
-  Ipv4Address first_hop = src;
-  if (echo.srr >= 0 && echo.faddr) first_hop = Ipv4Address::from_u32(__builtin_bswap32(echo.faddr));
+  const Ipv4Address first_hop = ipv4::first_hop(&echo, src);
   if (auto rt = routes_.output_route(first_hop, dst, 0, {}, false, false)) mtu = dst_mtu(first_hop, *rt);
   // tcp_v4_syn_recv_sock: icsk_ext_hdr_len = the echoed options' length.
   Socket* raw = child.get();
@@ -151,18 +156,10 @@ void Stack::tcp_send_reset(const wire::TcpRepr& seg, Ipv4Address src, Ipv4Addres
   // ip_send_unicast_reply from the per-netns control socket: the incoming
   // packet's TOS without ECN, the default TTL, DF (the control socket is
   // IP_PMTUDISC_DO) and so IP id 0; options echoed from the segment.
-  socket::CompiledIpOptions echo;
-  const socket::CompiledIpOptions* opt = nullptr;
-  Ipv4Address first_hop = src;
-  if (rx_ && rx_->dgram && !rx_->dgram->options_bytes().empty()) {
-    auto e = ipv4::echo_options(rx_->dgram->header(), rx_->dgram->options, [this](Ipv4Address a) {
-      return routes_.addr_type(a) == ipv4::RouteType::kUnicast;
-    });
-    if (!e) return;
-    echo = std::move(*e);
-    if (!echo.empty()) opt = &echo;
-    if (opt && opt->srr >= 0 && opt->faddr) first_hop = Ipv4Address::from_u32(__builtin_bswap32(opt->faddr));
-  }
+  auto echo = rx_echo_options();
+  if (!echo) return;  // ip_options_echo failed: nothing is sent
+  const socket::CompiledIpOptions* opt = echo->empty() ? nullptr : &*echo;
+  const Ipv4Address first_hop = ipv4::first_hop(opt, src);
   auto rt = routes_.output_route(first_hop, dst, 0, {}, false, false);
   if (!rt) return;
   const auto bytes = rst->emit(dst, src);

@@ -7,6 +7,7 @@
 
 #include "stack/core/stack.hpp"
 #include "stack/core/tcp_sock.hpp"
+#include "stack/ipv4/options_build.hpp"
 #include "stack/socket/ip_sockopt_names.hpp"
 #include "stack/wire/ipv4.hpp"
 
@@ -21,8 +22,7 @@ void Stack::tcp_transmit(Socket& s, const tcp::OutSegment& seg) {
   const tcp::Connection& c = *s.tcp->conn;
   const auto& ep = c.endpoints();
   const socket::CompiledIpOptions* opt = s.ip_options_set && !s.ip.options.empty() ? &s.ip.options : nullptr;
-  Ipv4Address first_hop = ep.remote;
-  if (opt && opt->srr >= 0 && opt->faddr) first_hop = Ipv4Address::from_u32(__builtin_bswap32(opt->faddr));
+  const Ipv4Address first_hop = ipv4::first_hop(opt, ep.remote);
   ipv4::OutputFlags flags;
   flags.any_src = s.ip.transparent || s.ip.freebind;
   auto rt = routes_.output_route(first_hop, ep.local, s.sol.bound_dev_if, flags, false, false);
